@@ -1,0 +1,99 @@
+"""The ``sahifa`` command line: a thin argparse layer over the pipeline.
+
+Heavy modules (WeasyPrint, fontTools, Jinja2) are imported inside the commands, so ``sahifa
+--help`` answers at once. Exit status: 0 success, 1 bad input or problems found, 2 usage error.
+Bad input prints one line per problem; a traceback only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sahifa",
+        description="Arabic newspaper pages from article files (YAML/Markdown) to print-ready PDF.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of failures")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    render = commands.add_parser("render", help="render an article to a PDF page")
+    render.add_argument("article", type=Path, help="article file (.yaml, .yml or .md)")
+    render.add_argument(
+        "-o", "--output", type=Path, help="PDF to write (default: build/<article-name>.pdf)"
+    )
+    render.add_argument("--layout", help="layout name (a folder under layouts/)")
+    render.add_argument("--html", type=Path, help="also write the composed HTML here")
+    render.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    if args.version:
+        from sahifa import __version__
+
+        print(f"sahifa {__version__}", file=stdout)
+        return EXIT_OK
+    if args.command is None:
+        parser.print_help(stderr)
+        return EXIT_USAGE
+    logging.basicConfig(level=logging.WARNING, format="warning: %(message)s", stream=stderr)
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)  # captured and reported by sahifa.pdf
+    from sahifa.errors import SahifaError
+
+    try:
+        return _COMMANDS[args.command](args, stdout, stderr)
+    except SahifaError as exc:
+        if args.debug:
+            traceback.print_exc(file=stderr)
+        print(str(exc), file=stderr)
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        print("interrupted", file=stderr)
+        return 130
+    except Exception as exc:  # a bug, not bad input: say so, keep the traceback
+        if args.debug:
+            traceback.print_exc(file=stderr)
+        else:
+            print(
+                f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+                file=stderr,
+            )
+        return EXIT_PROBLEMS
+
+
+def _render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from sahifa.output import write_atomic
+    from sahifa.pipeline import RenderJob, prepare, render
+
+    job = RenderJob(source=args.article, output=args.output, layout=args.layout)
+    if args.html:
+        write_atomic(args.html, prepare(job).html.encode("utf-8"))
+    result = render(job)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=stderr)
+    pages = "page" if result.pages == 1 else "pages"
+    print(f"{result.output}: {result.pages} {pages} in {result.seconds:.2f} s", file=stdout)
+    return EXIT_OK
+
+
+_COMMANDS = {"render": _render}

@@ -1,0 +1,263 @@
+"""Article files (YAML, or Markdown with YAML front matter) → ``Article`` + warnings.
+
+Every problem names the file, the key and the line, because the print desk fixes files at
+night under time pressure and must not have to hunt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from sahifa.content.article import Article, HijriDate, Image
+from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
+from sahifa.errors import ArticleError, Problem
+
+ARTICLE_SUFFIXES = (".yaml", ".yml", ".md")
+TEXT_KEYS = ("headline", "kicker", "deck", "byline", "section", "body")
+KNOWN_KEYS = {*TEXT_KEYS, "date", "hijri_date", "image", "tags"}
+IMAGE_KEYS = {"src", "caption", "credit"}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FRONT_MATTER_END = re.compile(r"^---\s*$", re.M)
+
+
+def read_article(path: Path) -> tuple[Article, list[Problem]]:
+    """Read and validate one article file. Raises ``ArticleError``; returns warnings."""
+    path = Path(path)
+    if path.suffix.lower() not in ARTICLE_SUFFIXES:
+        raise ArticleError(
+            f"unknown article type {path.suffix or '(no extension)'!r}; "
+            "use .yaml, .yml or .md",
+            file=path,
+        )
+    text = read_text(path)
+    if path.suffix.lower() == ".md":
+        data, body, body_line = _split_front_matter(text, path)
+        if "body" in data:
+            raise ArticleError(
+                "a Markdown article has its body after the front matter, not as a key",
+                file=path,
+                key="body",
+                line=data.line_of("body"),
+            )
+        data["body"] = body
+        data.lines["body"] = body_line
+    else:
+        data = parse_yaml(text, path)
+        if data is None:
+            raise ArticleError("empty file: an article needs at least a headline", file=path)
+        if not isinstance(data, YamlMap):
+            raise ArticleError(
+                f"an article is a mapping of keys (headline: …), not {_kind(data)}",
+                file=path,
+                line=1,
+            )
+    return _build(data, path)
+
+
+def _split_front_matter(text: str, path: Path) -> tuple[YamlMap, str, int]:
+    if not text.startswith("---"):
+        raise ArticleError(
+            "a Markdown article starts with YAML front matter between '---' lines "
+            "(headline: … at least)",
+            file=path,
+            line=1,
+        )
+    first_nl = text.find("\n")
+    end = _FRONT_MATTER_END.search(text, first_nl + 1) if first_nl >= 0 else None
+    if end is None:
+        raise ArticleError("front matter is not closed by a '---' line", file=path, line=1)
+    front = text[first_nl + 1 : end.start()]
+    data = parse_yaml(front, path, first_line=2)
+    if data is None:
+        data = YamlMap()
+        data.lines = {}
+    if not isinstance(data, YamlMap):
+        raise ArticleError(
+            f"front matter is a mapping of keys, not {_kind(data)}", file=path, line=2
+        )
+    body_start = text.find("\n", end.start())
+    body = text[body_start + 1 :] if body_start >= 0 else ""
+    body_line = text.count("\n", 0, body_start + 1) + 1
+    return data, body, body_line
+
+
+def _build(data: YamlMap, path: Path) -> tuple[Article, list[Problem]]:
+    warnings: list[Problem] = []
+    for key in data:
+        if key not in KNOWN_KEYS:
+            warnings.append(
+                Problem(
+                    "article",
+                    f"unknown key (known: {', '.join(sorted(KNOWN_KEYS))}); ignored",
+                    file=path,
+                    key=key,
+                    line=data.line_of(key),
+                )
+            )
+    text = {key: _text(data, key, path) for key in TEXT_KEYS}
+    if not text["headline"].strip():
+        raise ArticleError(
+            "missing headline (required)" if "headline" not in data else "headline is empty",
+            file=path,
+            key="headline",
+            line=data.line_of("headline"),
+        )
+    image, image_warnings = _image(data, path)
+    warnings += image_warnings
+    article = Article(
+        path=path,
+        headline=_one_line(text["headline"]),
+        kicker=_one_line(text["kicker"]),
+        deck=text["deck"].strip(),
+        byline=_one_line(text["byline"]),
+        section=_one_line(text["section"]),
+        body=text["body"],
+        date=_date(data, path),
+        hijri_date=_hijri(data, path),
+        image=image,
+        tags=_tags(data, path),
+        body_line=data.line_of("body") or 1,
+        key_lines=dict(data.lines),
+    )
+    return article, warnings
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "text"
+
+
+def _text(data: YamlMap, key: str, path: Path) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ArticleError(
+            f"expected text, got {_kind(value)}", file=path, key=key, line=data.line_of(key)
+        )
+    return value
+
+
+def _one_line(text: str) -> str:
+    """Titles are single lines; YAML block scalars may have left newlines in them."""
+    return " ".join(text.split())
+
+
+def _parse_iso(value: Any, data: YamlMap, key: str, path: Path) -> tuple[int, int, int] | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
+        raise ArticleError(
+            f"expected a date as yyyy-mm-dd, got {value!r}",
+            file=path,
+            key=key,
+            line=data.line_of(key),
+        )
+    year, month, day = (int(part) for part in value.strip().split("-"))
+    return year, month, day
+
+
+def _date(data: YamlMap, path: Path) -> dt.date | None:
+    parts = _parse_iso(data.get("date"), data, "date", path)
+    if parts is None:
+        return None
+    try:
+        return dt.date(*parts)
+    except ValueError as exc:
+        raise ArticleError(
+            f"not a real date: {exc}", file=path, key="date", line=data.line_of("date")
+        ) from None
+
+
+def _hijri(data: YamlMap, path: Path) -> HijriDate | None:
+    """An explicit Hijri date overrides the computed one (the official date can differ)."""
+    parts = _parse_iso(data.get("hijri_date"), data, "hijri_date", path)
+    if parts is None:
+        return None
+    year, month, day = parts
+    if not (1 <= month <= 12 and 1 <= day <= 30):
+        raise ArticleError(
+            "a Hijri date has months 1-12 and days 1-30",
+            file=path,
+            key="hijri_date",
+            line=data.line_of("hijri_date"),
+        )
+    return HijriDate(year, month, day)
+
+
+def _image(data: YamlMap, path: Path) -> tuple[Image | None, list[Problem]]:
+    value = data.get("image")
+    if value is None or value == "":
+        return None, []
+    line = data.line_of("image")
+    if not isinstance(value, YamlMap):
+        raise ArticleError(
+            f"expected a mapping with src, caption, credit; got {_kind(value)}",
+            file=path,
+            key="image",
+            line=line,
+        )
+    warnings = [
+        Problem(
+            "article",
+            f"unknown key (known: {', '.join(sorted(IMAGE_KEYS))}); ignored",
+            file=path,
+            key=f"image.{key}",
+            line=value.line_of(key),
+        )
+        for key in value
+        if key not in IMAGE_KEYS
+    ]
+    fields = {}
+    for key in IMAGE_KEYS:
+        item = value.get(key)
+        if item is not None and not isinstance(item, str):
+            raise ArticleError(
+                f"expected text, got {_kind(item)}",
+                file=path,
+                key=f"image.{key}",
+                line=value.line_of(key),
+            )
+        fields[key] = (item or "").strip()
+    src: Path | None = None
+    if fields["src"]:
+        src = (path.parent / fields["src"]).resolve()
+        if not src.is_file():
+            raise ArticleError(
+                f"image file not found: {fields['src']} (looked for {src})",
+                file=path,
+                key="image.src",
+                line=value.line_of("src"),
+            )
+    else:
+        warnings.append(
+            Problem(
+                "article",
+                "image has no src: printing a placeholder frame with the caption",
+                file=path,
+                key="image",
+                line=line,
+            )
+        )
+    image = Image(src=src, caption=_one_line(fields["caption"]), credit=_one_line(fields["credit"]))
+    return image, warnings
+
+
+def _tags(data: YamlMap, path: Path) -> tuple[str, ...]:
+    value = data.get("tags")
+    if value is None or value == "":
+        return ()
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        raise ArticleError(
+            "expected a list of text (tags: [a, b])",
+            file=path,
+            key="tags",
+            line=data.line_of("tags"),
+        )
+    return tuple(tag.strip() for tag in value if tag.strip())

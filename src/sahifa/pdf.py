@@ -1,0 +1,256 @@
+"""HTML → PDF with WeasyPrint: the only module that imports it.
+
+Three things are decided here for every render, whoever calls:
+- resources load through one fetcher confined to the project's asset folders (no network,
+  no ``file://`` outside them, ``data:`` URIs capped);
+- fonts come from the project's ``@font-face`` rules only: WeasyPrint runs on an empty
+  Fontconfig configuration, so no font of the machine can slip into a page;
+- WeasyPrint's log is captured: a refused resource becomes a warning naming the URL, and any
+  other ERROR fails the render instead of yielding a PDF with holes in it.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import os
+import tempfile
+import urllib.parse
+import urllib.request
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sahifa.errors import Problem, RenderError
+
+if TYPE_CHECKING:
+    from weasyprint.document import Document
+
+log = logging.getLogger("sahifa")
+
+MAX_DATA_URI = 10 * 1024 * 1024
+_EMPTY_FONTCONFIG = (
+    '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+    "<!-- sahifa: no system fonts; only the project's @font-face fonts exist -->\n"
+    "<fontconfig></fontconfig>\n"
+)
+_weasyprint: Any = None
+
+
+@contextmanager
+def _isolated_fontconfig() -> Iterator[None]:
+    """Point Fontconfig at an empty configuration while WeasyPrint loads one.
+
+    WeasyPrint reads Fontconfig's configuration when it is imported and for each
+    ``FontConfiguration``; FONTCONFIG_FILE is read at those moments only, so it is set around
+    them and restored, and child processes (a browser for the preview) keep the user's fonts.
+    """
+    path = Path(tempfile.gettempdir()) / "sahifa-fontconfig-empty.conf"
+    if not path.is_file() or path.read_text() != _EMPTY_FONTCONFIG:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(_EMPTY_FONTCONFIG)
+        tmp.replace(path)
+    saved = os.environ.get("FONTCONFIG_FILE")
+    os.environ["FONTCONFIG_FILE"] = str(path)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("FONTCONFIG_FILE", None)
+        else:
+            os.environ["FONTCONFIG_FILE"] = saved
+
+
+def weasyprint() -> Any:
+    """Import WeasyPrint once (~0.5 s), on an empty Fontconfig, and check HarfBuzz subsetting."""
+    global _weasyprint
+    if _weasyprint is None:
+        with _isolated_fontconfig(), warnings.catch_warnings():
+            # "No fonts configured": intended, the fonts come from @font-face.
+            warnings.simplefilter("ignore")
+            import weasyprint as wp
+            from weasyprint.text import ffi
+
+        if ffi.harfbuzz_subset is None:
+            log.warning(
+                "HarfBuzz subsetting (libharfbuzz-subset0) is not installed: PDFs will be "
+                "written 4-8x slower through fontTools. Install it: apt-get install "
+                "libharfbuzz-subset0"
+            )
+        # WeasyPrint repeats that warning for every font of every render; it was said once.
+        logging.getLogger("weasyprint").addFilter(
+            lambda record: "instead of HarfBuzz-Subset" not in record.getMessage()
+        )
+        _fix_rtl_column_rules()
+        _weasyprint = wp
+    return _weasyprint
+
+
+def _fix_rtl_column_rules() -> None:
+    """Draw column rules in the gaps of right-to-left multi-column boxes.
+
+    WeasyPrint 70 puts each rule to the left of every column but the first, which is right
+    for LTR; in RTL the first column is the rightmost, so one rule landed in the left margin
+    and the rightmost gap had none (seen on the sample page). Pinned WeasyPrint, so the fix
+    replaces that one drawing function; LTR boxes keep WeasyPrint's own code.
+    """
+    from weasyprint.draw import border
+
+    original = border.draw_column_rules
+    if getattr(original, "sahifa_rtl_fix", False):
+        return
+
+    def draw_column_rules(stream: Any, box: Any) -> None:
+        if box.style["direction"] != "rtl":
+            original(stream, box)
+            return
+        rule_width = box.style["column_rule_width"]
+        rule_style = box.style["column_rule_style"]
+        border_widths = (0, 0, 0, rule_width)
+        if box.style["column_gap"] == "normal":
+            gap = box.style["font_size"]  # normal equals 1em
+        else:
+            gap = border.percentage(box.style["column_gap"], box.style, box.width)
+        skip_next = True
+        for child in box.children:
+            if child.style["column_span"] == "all":
+                skip_next = True
+                continue
+            if skip_next:
+                skip_next = False
+                continue
+            with stream.stacked():
+                # The gap lies to the right of an RTL column that is not the first.
+                position_x = child.position_x + child.margin_width() + (gap - rule_width) / 2
+                border_box = position_x, child.position_y, rule_width, child.height
+                border.clip_border_segment(
+                    stream, rule_style, rule_width, "left", border_box, border_widths
+                )
+                color = border.styled_color(
+                    rule_style, border.get_color(box.style, "column_rule_color"), "left"
+                )
+                border.draw_rect_border(stream, border_box, border_widths, rule_style, color)
+
+    draw_column_rules.sahifa_rtl_fix = True  # type: ignore[attr-defined]
+    border.draw_column_rules = draw_column_rules
+
+
+def weasyprint_version() -> str:
+    return str(weasyprint().__version__)
+
+
+@dataclass
+class Fetcher:
+    """Resource loading confined to ``roots``; remembers what it refused."""
+
+    roots: Sequence[Path]
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.roots = [Path(os.path.realpath(r)) for r in self.roots]
+
+    def check(self, url: str) -> Path | bytes:
+        """The local path (or data bytes) ``url`` may load, or ValueError saying why not."""
+        scheme = urllib.parse.urlsplit(url).scheme.lower()
+        if scheme == "data":
+            if len(url) > MAX_DATA_URI:
+                raise ValueError(f"data: URI over {MAX_DATA_URI} bytes")
+            with urllib.request.urlopen(url) as response:  # noqa: S310 - data: only
+                return bytes(response.read())
+        if scheme != "file":
+            raise ValueError("network and other URL schemes are not allowed")
+        raw_path = urllib.request.url2pathname(urllib.parse.urlsplit(url).path)
+        real = Path(os.path.realpath(raw_path))
+        if not any(real.is_relative_to(root) for root in self.roots):
+            raise ValueError("outside the project's asset folders")
+        if not real.is_file():
+            raise ValueError("no such file")
+        return real
+
+    def wrap(self) -> Any:
+        """A WeasyPrint ``URLFetcher`` that calls ``check`` before loading anything."""
+        urls = weasyprint().urls
+        outer = self
+
+        class ConfinedURLFetcher(urls.URLFetcher):  # type: ignore[name-defined, misc]
+            def fetch(self, url: str, headers: Any = None) -> Any:
+                try:
+                    target = outer.check(url)
+                except ValueError as exc:
+                    outer.refused.append((url, str(exc)))
+                    raise
+                if isinstance(target, bytes):
+                    return urls.URLFetcherResponse(url, target)
+                mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+                return urls.URLFetcherResponse(
+                    url, target.read_bytes(), headers={"Content-Type": mime}
+                )
+
+        return ConfinedURLFetcher()
+
+
+class _LogCapture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@dataclass
+class LaidOut:
+    """A laid-out document: pages and boxes (for overset checks), not yet written."""
+
+    document: Document
+    warnings: list[Problem]
+
+    @property
+    def pages(self) -> int:
+        return len(self.document.pages)
+
+    def write(self, identifier: bytes | None = None) -> bytes:
+        """The PDF bytes. ``identifier`` fixes the PDF /ID (derived from content by default)."""
+        options: dict[str, Any] = {}
+        if identifier is not None:
+            options["pdf_identifier"] = identifier
+        return bytes(self.document.write_pdf(**options))
+
+
+def lay_out(html: str, *, base_url: Path, roots: Sequence[Path], source: Path) -> LaidOut:
+    """Lay ``html`` out into pages. Raises ``RenderError`` on any unexplained WeasyPrint error."""
+    wp = weasyprint()
+    fetcher = Fetcher(roots)
+    capture = _LogCapture()
+    wp_log = logging.getLogger("weasyprint")
+    wp_log.addHandler(capture)
+    try:
+        with _isolated_fontconfig():
+            font_config = wp.text.fonts.FontConfiguration()
+        document = wp.HTML(
+            string=html, base_url=base_url.as_uri() + "/", url_fetcher=fetcher.wrap()
+        ).render(font_config=font_config)
+    except Exception as exc:  # WeasyPrint raises many types; all mean the same to the desk
+        raise RenderError(f"WeasyPrint failed: {type(exc).__name__}: {exc}", file=source) from exc
+    finally:
+        wp_log.removeHandler(capture)
+    problems = [
+        Problem("resource", f"refused {_short(url)}: {why}", file=source) for url, why in fetcher.refused
+    ]
+    refused_urls = [url for url, _ in fetcher.refused]
+    for record in capture.records:
+        message = record.getMessage()
+        # A refusal makes WeasyPrint log its own "Failed to load …" for the same URL: one event.
+        if any(url in message for url in refused_urls):
+            continue
+        if record.levelno >= logging.ERROR:
+            raise RenderError(f"WeasyPrint: {message.splitlines()[0]}", file=source)
+        problems.append(Problem("weasyprint", message.splitlines()[0], file=source))
+    return LaidOut(document=document, warnings=problems)
+
+
+def _short(url: str, limit: int = 80) -> str:
+    return url if len(url) <= limit else url[: limit - 1] + "…"

@@ -1,0 +1,123 @@
+"""Newspaper settings from ``sahifa.yaml`` at the project root, and finding that root.
+
+A project is a folder with ``sahifa.yaml``, ``layouts/``, ``fonts/`` and articles. The root is
+found by walking up from the input file (so an article anywhere in the tree renders with its
+paper's settings), then from the working directory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
+from sahifa.errors import ConfigError, Problem
+
+SETTINGS_FILE = "sahifa.yaml"
+DIGIT_STYLES = ("arabic-indic", "western")
+DATE_LINE_STYLES = ("both", "gregorian", "hijri")
+KNOWN_KEYS = {"paper", "masthead", "layout", "digits", "date_line"}
+
+
+@dataclass(frozen=True)
+class MastheadLine:
+    """A masthead credit: a role ("رئيس مجلسى الإدارة والتحرير") and a name."""
+
+    role: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The paper's settings; see README, "Newspaper settings"."""
+
+    root: Path
+    paper: str
+    masthead: tuple[MastheadLine, ...] = ()
+    layout: str = "tabloid"
+    digits: str = "arabic-indic"
+    date_line: str = "both"
+
+    @property
+    def layouts_dir(self) -> Path:
+        return self.root / "layouts"
+
+    @property
+    def fonts_dir(self) -> Path:
+        return self.root / "fonts"
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The nearest folder holding ``sahifa.yaml``, above ``start`` or the working directory."""
+    candidates: list[Path] = []
+    if start is not None:
+        start = start.resolve()
+        candidates += [start, *start.parents] if start.is_dir() else list(start.parents)
+    cwd = Path.cwd().resolve()
+    candidates += [cwd, *cwd.parents]
+    for folder in candidates:
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+    raise ConfigError(
+        f"no {SETTINGS_FILE} found above {start or cwd}; run sahifa inside a sahifa project"
+    )
+
+
+def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
+    """Read and validate ``root/sahifa.yaml``."""
+    path = root / SETTINGS_FILE
+    data = parse_yaml(read_text(path, category="config"), path, category="config")
+    if not isinstance(data, YamlMap):
+        raise ConfigError("expected a mapping of settings", file=path, line=1)
+    warnings = [
+        Problem("config", "unknown key; ignored", file=path, key=key, line=data.line_of(key))
+        for key in data
+        if key not in KNOWN_KEYS
+    ]
+    paper = data.get("paper")
+    if not isinstance(paper, str) or not paper.strip():
+        raise ConfigError(
+            "the paper's name is required (paper: …)",
+            file=path,
+            key="paper",
+            line=data.line_of("paper"),
+        )
+    return (
+        Settings(
+            root=root,
+            paper=paper.strip(),
+            masthead=_masthead(data, path),
+            layout=_choice(data, "layout", None, "tabloid", path),
+            digits=_choice(data, "digits", DIGIT_STYLES, "arabic-indic", path),
+            date_line=_choice(data, "date_line", DATE_LINE_STYLES, "both", path),
+        ),
+        warnings,
+    )
+
+
+def _choice(data: YamlMap, key: str, allowed: tuple[str, ...] | None, default: str, path: Path) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str) or (allowed and value not in allowed):
+        expected = f"one of {', '.join(allowed)}" if allowed else "text"
+        raise ConfigError(
+            f"expected {expected}, got {value!r}", file=path, key=key, line=data.line_of(key)
+        )
+    return value
+
+
+def _masthead(data: YamlMap, path: Path) -> tuple[MastheadLine, ...]:
+    value = data.get("masthead") or []
+    problem = ConfigError(
+        "expected a list of {role: …, name: …}", file=path, key="masthead",
+        line=data.line_of("masthead"),
+    )
+    if not isinstance(value, list):
+        raise problem
+    lines = []
+    for item in value:
+        if not isinstance(item, dict) or not all(
+            isinstance(item.get(k), str) for k in ("role", "name")
+        ):
+            raise problem
+        lines.append(MastheadLine(item["role"].strip(), item["name"].strip()))
+    return tuple(lines)
