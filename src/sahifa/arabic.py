@@ -33,6 +33,8 @@ _PROTECTED = re.compile(
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     r"|(?=[A-Za-z0-9._/+-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9._/+-]*"
 )
+# URLs and e-mail addresses: printed left-to-right as one isolated unit (see sahifa.markup).
+ADDRESS = re.compile(r"(?:https?://|www\.)[^\s<>]*[^\s<>.,;:!?،؛»)\]]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A plain number, with its decimal or thousands separators and an optional percent sign.
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
 

@@ -57,7 +57,6 @@ def main(
         parser.print_help(stderr)
         return EXIT_USAGE
     logging.basicConfig(level=logging.WARNING, format="warning: %(message)s", stream=stderr)
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)  # captured and reported by sahifa.pdf
     from sahifa.errors import SahifaError
 
     try:

@@ -72,10 +72,16 @@ def generated_css(
             "@page {",
             f"  @bottom-center {{ content: counter(page, {folio_style}); }}",
             "}",
-            "@page :not(:first) {",
+            # The running head is on every page but the first, which has the masthead.
+            # (WeasyPrint 70 ignores "@page :not(:first)" entirely, hence the reset.)
+            "@page {",
             f"  @top-right {{ content: {running}; }}",
             f"  @top-center {{ content: {running_date}; }}",
             f'  @top-left {{ content: "صفحة " counter(page, {folio_style}); }}',
+            "}",
+            "@page :first {",
+            "  @top-right { content: none; } @top-center { content: none; }",
+            "  @top-left { content: none; }",
             "}",
         ]
     )

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from sahifa.arabic import localize_digits
+from markupsafe import escape
+
+from sahifa.arabic import ADDRESS, localize_digits
 
 _BLOCKS_WITH_DIRECTION = {
     "paragraph_open", "heading_open", "blockquote_open", "bullet_list_open",
@@ -74,10 +76,36 @@ def _clean_inline(token: Token, digits: str) -> list[tuple[int, str]]:
         elif child.type == "link_close":
             link_depth -= 1
         elif child.type == "text" and link_depth == 0:
-            child.content = localize_digits(child.content, digits)
+            children += _text_tokens(child.content, digits)
+            continue
         children.append(child)
     token.children = children
     return removed
+
+
+def _text_tokens(text: str, digits: str) -> list[Token]:
+    """Text with localised digits; URLs and e-mails isolated as left-to-right units.
+
+    Without isolation the bidi algorithm reorders an address's parts inside an Arabic line
+    ("https://…/2023/05" prints as "//:https …"), so it goes into a ``<bdi dir="ltr">``.
+    """
+    if not ADDRESS.search(text):
+        return [_text_token(localize_digits(text, digits))]
+    tokens: list[Token] = []
+    pos = 0
+    for match in ADDRESS.finditer(text):
+        if match.start() > pos:
+            tokens.append(_text_token(localize_digits(text[pos : match.start()], digits)))
+        html = f'<bdi dir="ltr" class="address">{escape(match.group())}</bdi>'
+        tokens.append(Token("html_inline", "", 0, content=html))
+        pos = match.end()
+    if pos < len(text):
+        tokens.append(_text_token(localize_digits(text[pos:], digits)))
+    return tokens
+
+
+def _text_token(text: str) -> Token:
+    return Token("text", "", 0, content=text)
 
 
 def _mark_run_in(token: Token, kept: list[Token]) -> None:

@@ -84,6 +84,9 @@ def weasyprint() -> Any:
         logging.getLogger("weasyprint").addFilter(
             lambda record: "instead of HarfBuzz-Subset" not in record.getMessage()
         )
+        # sahifa.pdf captures WeasyPrint's messages and reports them with the article's name;
+        # they must not also reach the user raw through the root logger.
+        logging.getLogger("weasyprint").propagate = False
         _fix_rtl_column_rules()
         _weasyprint = wp
     return _weasyprint
