@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from conftest import REPO, SAMPLES, SEED, run_cli
-from textlayer import article_text, pdfium_text, pdftotext, word_recall
 
+from conftest import REPO, SAMPLES, SEED, run_cli
 from sahifa.fonts import load_registry
+from textlayer import article_text, pdfium_text, pdftotext, word_recall
 
 
 def _pdffonts(pdf: Path) -> list[dict[str, str]]:
@@ -19,7 +19,9 @@ def _pdffonts(pdf: Path) -> list[dict[str, str]]:
     rows = []
     for line in out.stdout.splitlines()[2:]:
         # name, then type (may contain spaces), encoding, emb, sub, uni, object id, gen
-        match = re.match(r"(\S+)\s+(.+?)\s+(\S+)\s+(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+$", line)
+        match = re.match(
+            r"(\S+)\s+(.+?)\s+(\S+)\s+(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+$", line
+        )
         assert match, f"unparsed pdffonts line: {line!r}"
         rows.append({"name": match[1], "emb": match[4], "sub": match[5]})
     return rows
@@ -89,7 +91,7 @@ def test_folio_and_dates_use_arabic_indic_digits(seed_pdf: Path) -> None:
     assert "١٧ كيلومترًا" in text or "١٧ كيلومترا" in text
     assert "2023" not in text and "17" not in text
     page = pdfium.PdfDocument(seed_pdf)[0]
-    width, height = page.get_size()
+    width, _height = page.get_size()
     folio = page.get_textpage().get_text_bounded(0, 0, width, 40 * 72 / 25.4 / 2)
     assert folio.strip() == "١"
 

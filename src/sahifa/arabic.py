@@ -107,9 +107,7 @@ def tabular_hijri(date: dt.date) -> HijriDate:
     days = jdn - 1948440 + 10632
     cycle = (days - 1) // 10631
     days = days - 10631 * cycle + 354
-    j = ((10985 - days) // 5316) * ((50 * days) // 17719) + (days // 5670) * (
-        (43 * days) // 15238
-    )
+    j = ((10985 - days) // 5316) * ((50 * days) // 17719) + (days // 5670) * ((43 * days) // 15238)
     days = days - ((30 - j) // 15) * ((17719 * j) // 50) - (j // 16) * ((15238 * j) // 43) + 29
     month = (24 * days) // 709
     day = days - (709 * month) // 24

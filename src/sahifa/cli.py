@@ -34,7 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     render.add_argument("--layout", help="layout name (a folder under layouts/)")
     render.add_argument("--html", type=Path, help="also write the composed HTML here")
-    render.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    # SUPPRESS: "sahifa --debug render" must not be reset by the subcommand's default.
+    render.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
     return parser
 
 

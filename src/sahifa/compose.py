@@ -87,9 +87,7 @@ def generated_css(
     )
 
 
-def compose(
-    article: Article, settings: Settings, layout: Layout, fonts: FontRegistry
-) -> Composed:
+def compose(article: Article, settings: Settings, layout: Layout, fonts: FontRegistry) -> Composed:
     """Render the layout's template for ``article``."""
     digits = settings.digits
     body = render_body(article.body, digits)

@@ -76,7 +76,9 @@ def load_layout(layouts_dir: Path, name: str, fonts: FontRegistry) -> Layout:
             raise ConfigError("expected a mapping of layout settings", file=config, line=1)
         for key in data:
             if key not in KNOWN_KEYS:
-                raise ConfigError("unknown layout key", file=config, key=key, line=data.line_of(key))
+                raise ConfigError(
+                    "unknown layout key", file=config, key=key, line=data.line_of(key)
+                )
         chain.append((folder, data))
         parent = data.get("extends")
         current = parent if isinstance(parent, str) and parent else None

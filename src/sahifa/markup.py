@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-
 from markupsafe import escape
 
 from sahifa.arabic import ADDRESS, localize_digits
@@ -112,6 +111,11 @@ def _mark_run_in(token: Token, kept: list[Token]) -> None:
     """A paragraph opening with bold text ("**البعد الدبلوماسي:** …") has a run-in head."""
     # markdown-it starts the inline run with an empty text token; look past it.
     children = [c for c in token.children or [] if not (c.type == "text" and not c.content)]
-    if kept and kept[-1].type == "paragraph_open" and children and children[0].type == "strong_open":
+    if (
+        kept
+        and kept[-1].type == "paragraph_open"
+        and children
+        and children[0].type == "strong_open"
+    ):
         kept[-1].attrSet("class", "run-in")
         children[0].attrSet("class", "run-in-head")

@@ -161,7 +161,7 @@ class Fetcher:
         if scheme == "data":
             if len(url) > MAX_DATA_URI:
                 raise ValueError(f"data: URI over {MAX_DATA_URI} bytes")
-            with urllib.request.urlopen(url) as response:  # noqa: S310 - data: only
+            with urllib.request.urlopen(url) as response:
                 return bytes(response.read())
         if scheme != "file":
             raise ValueError("network and other URL schemes are not allowed")
@@ -241,7 +241,8 @@ def lay_out(html: str, *, base_url: Path, roots: Sequence[Path], source: Path) -
     finally:
         wp_log.removeHandler(capture)
     problems = [
-        Problem("resource", f"refused {_short(url)}: {why}", file=source) for url, why in fetcher.refused
+        Problem("resource", f"refused {_short(url)}: {why}", file=source)
+        for url, why in fetcher.refused
     ]
     refused_urls = [url for url, _ in fetcher.refused]
     for record in capture.records:

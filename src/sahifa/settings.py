@@ -95,7 +95,9 @@ def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
     )
 
 
-def _choice(data: YamlMap, key: str, allowed: tuple[str, ...] | None, default: str, path: Path) -> str:
+def _choice(
+    data: YamlMap, key: str, allowed: tuple[str, ...] | None, default: str, path: Path
+) -> str:
     value = data.get(key, default)
     if not isinstance(value, str) or (allowed and value not in allowed):
         expected = f"one of {', '.join(allowed)}" if allowed else "text"
@@ -108,7 +110,9 @@ def _choice(data: YamlMap, key: str, allowed: tuple[str, ...] | None, default: s
 def _masthead(data: YamlMap, path: Path) -> tuple[MastheadLine, ...]:
     value = data.get("masthead") or []
     problem = ConfigError(
-        "expected a list of {role: …, name: …}", file=path, key="masthead",
+        "expected a list of {role: …, name: …}",
+        file=path,
+        key="masthead",
         line=data.line_of("masthead"),
     )
     if not isinstance(value, list):

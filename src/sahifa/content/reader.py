@@ -28,8 +28,7 @@ def read_article(path: Path) -> tuple[Article, list[Problem]]:
     path = Path(path)
     if path.suffix.lower() not in ARTICLE_SUFFIXES:
         raise ArticleError(
-            f"unknown article type {path.suffix or '(no extension)'!r}; "
-            "use .yaml, .yml or .md",
+            f"unknown article type {path.suffix or '(no extension)'!r}; use .yaml, .yml or .md",
             file=path,
         )
     text = read_text(path)

@@ -31,6 +31,7 @@ class _TextLoader(yaml.SafeLoader):
     """SafeLoader with no implicit resolvers (all scalars are str) and no aliases."""
 
     yaml_implicit_resolvers: dict = {}  # noqa: RUF012 - the class attribute PyYAML reads
+    line_offset = 0  # lines of the file before the YAML text (Markdown front matter)
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         if self.check_event(yaml.AliasEvent):
@@ -59,7 +60,7 @@ class _TextLoader(yaml.SafeLoader):
                     key_node.start_mark,
                 )
             result[key] = self.construct_object(value_node, deep=True)
-            result.lines[key] = key_node.start_mark.line + 1
+            result.lines[key] = key_node.start_mark.line + 1 + self.line_offset
         return result
 
 
@@ -68,8 +69,10 @@ _TextLoader.add_constructor("tag:yaml.org,2002:map", _TextLoader.construct_mappi
 
 def parse_yaml(text: str, file: Path, *, first_line: int = 1, category: str = "article") -> Any:
     """Parse YAML text from ``file``; ``first_line`` is where the text starts in the file."""
+    loader = _TextLoader(text)
+    loader.line_offset = first_line - 1
     try:
-        return yaml.load(text, Loader=_TextLoader)  # noqa: S506 - _TextLoader is a SafeLoader
+        return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark is not None else None
@@ -77,6 +80,8 @@ def parse_yaml(text: str, file: Path, *, first_line: int = 1, category: str = "a
         raise SahifaError(category, f"malformed YAML: {problem}", file=file, line=line) from None
     except yaml.YAMLError as exc:
         raise SahifaError(category, f"malformed YAML: {exc}", file=file) from None
+    finally:
+        loader.dispose()
 
 
 def read_text(path: Path, *, category: str = "article", max_bytes: int = MAX_BYTES) -> str:

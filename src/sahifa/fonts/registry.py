@@ -119,7 +119,9 @@ def _read_metadata(path: Path, manifest: Path, line: int | None) -> tuple[str, i
             weight = int(os2.usWeightClass)
             italic = bool(os2.fsSelection & 0b1) or bool(font["head"].macStyle & 0b10)
     except (TTLibError, KeyError, OSError) as exc:
-        raise ConfigError(f"{path.name}: not a usable font: {exc}", file=manifest, line=line) from None
+        raise ConfigError(
+            f"{path.name}: not a usable font: {exc}", file=manifest, line=line
+        ) from None
     if not family:
         raise ConfigError(f"{path.name}: font has no family name", file=manifest, line=line)
     return family, weight, "italic" if italic else "normal"
