@@ -88,9 +88,10 @@ def _render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from sahifa.pipeline import RenderJob, prepare, render
 
     job = RenderJob(source=args.article, output=args.output, layout=args.layout)
+    prepared = prepare(job)
     if args.html:
-        write_atomic(args.html, prepare(job).html.encode("utf-8"))
-    result = render(job)
+        write_atomic(args.html, prepared.html.encode("utf-8"))
+    result = render(job, prepared)
     for warning in result.warnings:
         print(f"warning: {warning}", file=stderr)
     pages = "page" if result.pages == 1 else "pages"

@@ -81,12 +81,14 @@ def prepare(job: RenderJob) -> Prepared:
     )
 
 
-def render(job: RenderJob) -> RenderResult:
-    """Render one job to its PDF, atomically. Raises ``SahifaError``; returns the result."""
+def render(job: RenderJob, prepared: Prepared | None = None) -> RenderResult:
+    """Render one job to its PDF, atomically. Raises ``SahifaError``; returns the result.
+
+    ``prepared`` is the job's ``prepare`` result when the caller already has it."""
     from sahifa import pdf  # WeasyPrint is heavy: imported when a render actually happens
 
     started = time.perf_counter()
-    prepared = prepare(job)
+    prepared = prepared or prepare(job)
     laid_out = pdf.lay_out(
         prepared.html,
         base_url=prepared.article.path.parent.resolve(),
