@@ -27,15 +27,28 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    render = commands.add_parser("render", help="render an article to a PDF page")
-    render.add_argument("article", type=Path, help="article file (.yaml, .yml or .md)")
+    render = commands.add_parser("render", help="render an article or an edition to a PDF")
+    render.add_argument(
+        "article", type=Path, help="article file (.yaml, .yml, .md) or edition file (pages:)"
+    )
     render.add_argument(
         "-o", "--output", type=Path, help="PDF to write (default: build/<article-name>.pdf)"
     )
     render.add_argument("--layout", help="layout name (a folder under layouts/)")
     render.add_argument("--html", type=Path, help="also write the composed HTML here")
+    render.add_argument(
+        "--allow-overset", action="store_true", help="write the PDF even if stories do not fit"
+    )
     # SUPPRESS: "sahifa --debug render" must not be reset by the subcommand's default.
     render.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    check = commands.add_parser(
+        "check", help="validate and lay out without writing a PDF; report problems (exit 1)"
+    )
+    check.add_argument("article", type=Path, help="article or edition file")
+    check.add_argument("--layout", help="layout name (a folder under layouts/)")
+    check.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
     )
     return parser
@@ -87,16 +100,39 @@ def _render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from sahifa.output import write_atomic
     from sahifa.pipeline import RenderJob, prepare, render
 
-    job = RenderJob(source=args.article, output=args.output, layout=args.layout)
+    job = RenderJob(
+        source=args.article,
+        output=args.output,
+        layout=args.layout,
+        allow_overset=args.allow_overset,
+    )
     prepared = prepare(job)
     if args.html:
         write_atomic(args.html, prepared.html.encode("utf-8"))
     result = render(job, prepared)
     for warning in result.warnings:
         print(f"warning: {warning}", file=stderr)
+    for overset in result.overset:  # only with --allow-overset
+        print(f"warning: {overset.problem(result.source)}", file=stderr)
     pages = "page" if result.pages == 1 else "pages"
     print(f"{result.output}: {result.pages} {pages} in {result.seconds:.2f} s", file=stdout)
     return EXIT_OK
 
 
-_COMMANDS = {"render": _render}
+def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from sahifa.pipeline import RenderJob, check
+
+    result = check(RenderJob(source=args.article, layout=args.layout))
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=stderr)
+    for overset in result.overset:
+        print(str(overset.problem(result.source)), file=stdout)
+    if result.overset:
+        print(f"{len(result.overset)} overset stor{'y' if len(result.overset) == 1 else 'ies'}",
+              file=stdout)
+        return EXIT_PROBLEMS
+    print(f"{result.source}: ok, {result.pages} page(s), nothing overset", file=stdout)
+    return EXIT_OK
+
+
+_COMMANDS = {"render": _render, "check": _check}

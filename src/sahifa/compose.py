@@ -1,8 +1,9 @@
-"""(article, paper settings, layout, fonts) → the page's HTML. Pure: no I/O but templates.
+"""(article or edition, paper settings, layout, fonts) → the page's HTML. Pure but templates.
 
 Everything a template prints is prepared here: digits localised, dates formatted, font stacks
-and grid turned into CSS custom properties that the layout's stylesheet reads (and a designer
-may override in CSS).
+and the grid turned into CSS custom properties that the layout's stylesheet reads (and a
+designer may override in CSS). For editions, ``plan`` says which words of each story's body
+print in which box (the pipeline measures the laid-out boxes and composes again).
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from typing import Any
 
 from markupsafe import Markup
 
-from sahifa.arabic import gregorian_line, hijri_line, localize_digits, to_hijri
+from sahifa.arabic import gregorian_line, hijri_line, localize_digits, number, to_hijri
 from sahifa.content.article import Article
-from sahifa.errors import Problem
+from sahifa.content.edition import Edition, Slot
+from sahifa.errors import Problem, SahifaError
 from sahifa.fonts import FontRegistry
+from sahifa.geometry import content_height_mm
 from sahifa.layouts import ROLES, Layout
-from sahifa.markup import render_body
+from sahifa.markup import WordRange, render_body
 from sahifa.settings import Settings
 
 
@@ -27,6 +30,7 @@ class Composed:
 
     html: str
     warnings: list[Problem]
+    body_words: dict[str, int]  # words in each story's whole body, by story id
 
 
 def css_string(text: str) -> str:
@@ -35,24 +39,21 @@ def css_string(text: str) -> str:
     return '"' + escaped.replace("\n", "\\a ") + '"'
 
 
-def date_line(article: Article, settings: Settings) -> str:
-    """The dateline as the paper prints it: Gregorian and/or Hijri."""
-    if article.date is None:
-        return ""
+def date_parts(date: Any, hijri: Any, settings: Settings) -> list[str]:
+    """The date line's parts as the paper prints them: Gregorian and/or Hijri."""
+    if date is None:
+        return []
     parts = []
     if settings.date_line in ("both", "gregorian"):
-        parts.append(gregorian_line(article.date, settings.digits))
+        parts.append(gregorian_line(date, settings.digits))
     if settings.date_line in ("both", "hijri"):
-        hijri = article.hijri_date or to_hijri(article.date)
-        parts.append(hijri_line(hijri, settings.digits))
-    return " — ".join(parts)
+        parts.append(hijri_line(hijri or to_hijri(date), settings.digits))
+    return parts
 
 
-def generated_css(
-    article: Article, settings: Settings, layout: Layout, fonts: FontRegistry, dateline: str
-) -> str:
+def generated_css(settings: Settings, layout: Layout, fonts: FontRegistry, run_date: str) -> str:
     """``@font-face`` rules, the layout's geometry and font stacks as custom properties, and
-    the page furniture whose text comes from the paper (running head, folio)."""
+    the page furniture whose text comes from the paper (running head, folio, jump lines)."""
     stacks = {
         role: ", ".join(css_string(family) for family in layout.font_stack(role)) for role in ROLES
     }
@@ -60,38 +61,75 @@ def generated_css(
     for group in ("page", "grid", "image"):
         for key, value in (layout.settings.get(group) or {}).items():
             props.append(f"  --{group}-{key}: {value};")
-    folio_style = "arabic-indic" if settings.digits == "arabic-indic" else "decimal"
-    running = css_string(settings.paper)
-    running_date = css_string(dateline.split(" — ")[0] if dateline else "")
+    page = layout.settings.get("page") or {}
+    grid = layout.settings.get("grid") or {}
+    height = content_height_mm(str(page.get("size", "A4")), str(page.get("margin", "15mm")))
+    columns, rows = int(grid.get("columns", 5)), int(grid.get("rows", 12))
+    props += [
+        f"  --page-content-height: {height:.2f}mm;",
+        f"  --grid-template-columns: repeat({columns}, minmax(0, 1fr));",
+        # The first row holds the masthead or section banner at its natural height; the story
+        # rows share the rest and never grow with their content (overset is measured instead).
+        f"  --grid-template-rows: auto repeat({rows}, minmax(0, 1fr));",
+    ]
+    # The page grid runs left-to-right (WeasyPrint 70 sizes and places RTL grid tracks
+    # wrongly); compose mirrors each slot's columns so column 1 is still the rightmost.
+    spanning = f".grid-masthead, .grid-banner {{ grid-column: 1 / span {columns}; }}"
+    style = "arabic-indic" if settings.digits == "arabic-indic" else "decimal"
+    folio = f"counter(page, {style})"
     return "\n".join(
         [
             fonts.font_face_css(),
             ":root {",
             *props,
             "}",
-            "@page {",
-            f"  @bottom-center {{ content: counter(page, {folio_style}); }}",
-            "}",
             # The running head is on every page but the first, which has the masthead.
             # (WeasyPrint 70 ignores "@page :not(:first)" entirely, hence the reset.)
             "@page {",
-            f"  @top-right {{ content: {running}; }}",
-            f"  @top-center {{ content: {running_date}; }}",
-            f'  @top-left {{ content: "صفحة " counter(page, {folio_style}); }}',
+            f"  @bottom-center {{ content: {folio}; }}",
+            f"  @top-right {{ content: {css_string(settings.paper)}; }}",
+            "  @top-center { content: string(section); }",
+            f"  @top-left {{ content: {css_string(run_date + ' — ' if run_date else '')}"
+            f' "صفحة " {folio}; }}',
             "}",
             "@page :first {",
             "  @top-right { content: none; } @top-center { content: none; }",
             "  @top-left { content: none; }",
             "}",
+            f".jump a::after {{ content: target-counter(attr(href url), page, {style}); }}",
+            spanning,
         ]
     )
 
 
-def compose(article: Article, settings: Settings, layout: Layout, fonts: FontRegistry) -> Composed:
-    """Render the layout's template for ``article``."""
-    digits = settings.digits
-    body = render_body(article.body, digits)
-    warnings = [
+def story_context(article: Article, digits: str, words: WordRange | None = None) -> dict[str, Any]:
+    """What a template prints of one article (``words``: the part of the body in this box)."""
+    body = render_body(article.body, digits, words)
+    image = None
+    if article.image is not None:
+        image = {
+            "src": article.image.src.as_uri() if article.image.src else "",
+            "caption": localize_digits(article.image.caption, digits),
+            "credit": localize_digits(article.image.credit, digits),
+        }
+    return {
+        "id": article.name,
+        "headline": localize_digits(article.headline, digits),
+        "kicker": localize_digits(article.kicker, digits),
+        "deck": localize_digits(article.deck, digits),
+        "byline": localize_digits(article.byline, digits),
+        "section": localize_digits(article.section, digits),
+        "date_iso": article.date.isoformat() if article.date else "",
+        "tags": list(article.tags),
+        "image": image,
+        "body": Markup(body.html),  # markdown-it output, raw HTML removed
+        "words": body.words,
+        "_removed": body.removed_html,
+    }
+
+
+def _removed_warnings(article: Article, removed: list[tuple[int, str]]) -> list[Problem]:
+    return [
         Problem(
             "article",
             f"raw HTML removed from the body: {snippet[:60]}",
@@ -99,39 +137,122 @@ def compose(article: Article, settings: Settings, layout: Layout, fonts: FontReg
             key="body",
             line=article.body_line + line - 1 if line else article.body_line,
         )
-        for line, snippet in body.removed_html
+        for line, snippet in removed
     ]
-    dateline = date_line(article, settings)
-    context: dict[str, Any] = {
+
+
+def _base_context(settings: Settings, layout: Layout, fonts: FontRegistry, parts: list[str],
+                  paper: str, issue: str = "") -> dict[str, Any]:
+    return {
         "paper": {
-            "name": settings.paper,
+            "name": paper,
+            "issue": localize_digits(issue, settings.digits),
             "masthead": [{"role": m.role, "name": m.name} for m in settings.masthead],
         },
-        "dateline": dateline,
-        "article": {
-            "headline": localize_digits(article.headline, digits),
-            "kicker": localize_digits(article.kicker, digits),
-            "deck": localize_digits(article.deck, digits),
-            "byline": localize_digits(article.byline, digits),
-            "section": localize_digits(article.section, digits),
-            "date_iso": article.date.isoformat() if article.date else "",
-            "tags": list(article.tags),
-            "image": _image(article, digits),
-            "body": Markup(body.html),  # markdown-it output, raw HTML removed
-        },
+        "dateline": " — ".join(parts),
         "layout": {"name": layout.name},
-        "generated_css": Markup(generated_css(article, settings, layout, fonts, dateline)),
+        "generated_css": Markup(generated_css(settings, layout, fonts, parts[0] if parts else "")),
         "stylesheets": [path.as_uri() for path in layout.stylesheets],
     }
+
+
+def compose(article: Article, settings: Settings, layout: Layout, fonts: FontRegistry) -> Composed:
+    """Render the layout's article template for one article."""
+    story = story_context(article, settings.digits)
+    parts = date_parts(article.date, article.hijri_date, settings)
+    context = _base_context(settings, layout, fonts, parts, settings.paper)
+    context["article"] = story
     html = layout.environment().get_template(layout.template).render(**context)
-    return Composed(html=html, warnings=warnings)
+    return Composed(html, _removed_warnings(article, story["_removed"]), {article.name: story["words"]})
 
 
-def _image(article: Article, digits: str) -> dict[str, str] | None:
-    if article.image is None:
-        return None
+def compose_edition(
+    edition: Edition,
+    settings: Settings,
+    layout: Layout,
+    fonts: FontRegistry,
+    plan: dict[str, WordRange],
+) -> Composed:
+    """Render the layout's edition template: every page, every slot, ``plan``'s words."""
+    digits = settings.digits
+    warnings: list[Problem] = []
+    words: dict[str, int] = {}
+    pages = []
+    grid = layout.settings.get("grid") or {}
+    columns, rows = int(grid.get("columns", 5)), int(grid.get("rows", 12))
+    for page in edition.pages:
+        slots = []
+        for slot in page.slots:
+            _check_on_grid(edition, page.number, slot, columns, rows, layout.name)
+            context = _slot_context(edition, slot, digits, plan, warnings, words)
+            context["column"] = columns - (slot.column + slot.span - 1) + 1  # mirrored: LTR grid
+            slots.append(context)
+        pages.append(
+            {
+                "number": page.number,
+                "template": page.template,
+                "section": localize_digits(page.section, digits),
+                "slots": slots,
+            }
+        )
+    parts = date_parts(edition.date, edition.hijri_date, settings)
+    context = _base_context(
+        settings, layout, fonts, parts, edition.paper or settings.paper, edition.issue
+    )
+    context.update(pages=pages, date_iso=edition.date.isoformat() if edition.date else "")
+    html = layout.environment().get_template("edition.html.j2").render(**context)
+    return Composed(html, warnings, words)
+
+
+def _check_on_grid(
+    edition: Edition, page: int, slot: Slot, columns: int, rows: int, layout: str
+) -> None:
+    if slot.column + slot.span - 1 > columns or slot.row + slot.rows - 1 > rows:
+        raise SahifaError(
+            "edition",
+            f"page {page}: story {slot.id!r} (column {slot.column}, span {slot.span}, row "
+            f"{slot.row}, rows {slot.rows}) does not fit layout {layout!r}'s grid of "
+            f"{columns} columns x {rows} rows",
+            file=edition.path,
+            line=slot.line,
+        )
+
+
+def _slot_context(
+    edition: Edition,
+    slot: Slot,
+    digits: str,
+    plan: dict[str, WordRange],
+    warnings: list[Problem],
+    words: dict[str, int],
+) -> dict[str, Any]:
+    stories = []
+    if slot.kind == "continued":
+        found = edition.slot(slot.continues)
+        assert found is not None  # checked when the edition was read
+        source = found[1]
+        # Until the source box has been measured the continuation holds nothing.
+        stories.append(story_context(source.articles[0], digits, plan.get(slot.id, WordRange(0, 0))))
+    else:
+        articles = slot.articles
+        if slot.kind == "briefs" and slot.id in plan:  # briefs are cut whole
+            articles = articles[: plan[slot.id].end]
+        for article in articles:
+            story = story_context(article, digits, plan.get(slot.id) if slot.kind == "story" else None)
+            warnings += _removed_warnings(article, story.pop("_removed"))
+            stories.append(story)
+        words[slot.id] = sum(s["words"] for s in stories)
     return {
-        "src": article.image.src.as_uri() if article.image.src else "",
-        "caption": localize_digits(article.image.caption, digits),
-        "credit": localize_digits(article.image.credit, digits),
+        "id": slot.id,
+        "anchor": f"story-{slot.id}",
+        "kind": slot.kind,
+        "title": localize_digits(slot.title, digits),
+        "size": slot.size,
+        "column": slot.column,
+        "span": slot.span,
+        "row": slot.row + 1,  # grid row 1 is the masthead or section banner
+        "rows": slot.rows,
+        "stories": stories,
+        "jump_to": f"story-{slot.id}-continued" if slot.overflow == "continue" else "",
+        "jump_from": f"story-{slot.continues}" if slot.kind == "continued" else "",
     }

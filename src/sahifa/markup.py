@@ -8,6 +8,7 @@ because WeasyPrint gives a paragraph that starts with Latin or digits an LTR bas
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
@@ -28,14 +29,29 @@ class Body:
 
     html: str
     removed_html: list[tuple[int, str]] = field(default_factory=list)
+    words: int = 0  # words in the whole body, counted as the layout counts them
+
+
+@dataclass(frozen=True)
+class WordRange:
+    """Words ``start`` (inclusive) to ``end`` (exclusive, None: to the end) of a body: what a
+    story box prints when the rest is cut or continues on another page."""
+
+    start: int = 0
+    end: int | None = None
+
+    def __contains__(self, index: int) -> bool:
+        return index >= self.start and (self.end is None or index < self.end)
 
 
 # HTML parsing is on only so that raw HTML becomes tokens we can drop; it is never rendered.
 _MD = MarkdownIt("commonmark", {"html": True})
 
 
-def render_body(markdown: str, digits: str = "arabic-indic") -> Body:
-    """Render a Markdown body to safe HTML."""
+def render_body(
+    markdown: str, digits: str = "arabic-indic", words: WordRange | None = None
+) -> Body:
+    """Render a Markdown body to safe HTML; with ``words``, only that range of its words."""
     tokens = _MD.parse(markdown)
     removed: list[tuple[int, str]] = []
     kept: list[Token] = []
@@ -53,8 +69,73 @@ def render_body(markdown: str, digits: str = "arabic-indic") -> Body:
             removed += _clean_inline(token, digits)
             _mark_run_in(token, kept)
         kept.append(token)
+    total = _count_words(kept)
+    if words is not None:
+        kept = _slice_words(kept, words)
     html = _MD.renderer.render(kept, _MD.options, {})
-    return Body(html=html, removed_html=removed)
+    return Body(html=html, removed_html=removed, words=total)
+
+
+_WORD = re.compile(r"\S+")
+_WORDY = {"text", "code_inline", "html_inline"}
+
+
+def _child_words(child: Token) -> list[re.Match[str]]:
+    if child.type == "html_inline":  # an isolated address: one word
+        return list(_WORD.finditer("address"))
+    return list(_WORD.finditer(child.content)) if child.type in _WORDY else []
+
+
+def _count_words(tokens: list[Token]) -> int:
+    count = 0
+    for token in tokens:
+        if token.type == "inline":
+            count += sum(len(_child_words(c)) for c in token.children or [])
+        elif token.type in ("fence", "code_block"):
+            count += len(token.content.split())
+    return count
+
+
+def _slice_words(tokens: list[Token], words: WordRange) -> list[Token]:
+    """Keep only the words in ``words``, splitting a paragraph at a word boundary.
+
+    Words are counted as the layout counts them (runs of non-space), so a range measured on
+    the laid-out page maps back to the same place in the body. A block is kept when any of its
+    words is; containers (lists, quotes) are kept around the blocks they still hold.
+    """
+    counter = 0
+    keep = [False] * len(tokens)
+    for i, token in enumerate(tokens):
+        if token.type == "inline":
+            children = []
+            for child in token.children or []:
+                found = _child_words(child)
+                if not found:
+                    children.append(child)
+                    continue
+                inside = [m for k, m in enumerate(found) if counter + k in words]
+                counter += len(found)
+                if not inside:
+                    continue
+                if child.type == "text" and len(inside) < len(found):
+                    first = 0 if inside[0] is found[0] else inside[0].start()
+                    last = len(child.content) if inside[-1] is found[-1] else inside[-1].end()
+                    child.content = child.content[first:last]
+                children.append(child)
+                keep[i] = True
+            token.children = children
+        elif token.type in ("fence", "code_block"):
+            n = len(token.content.split())
+            keep[i] = counter in words
+            counter += n
+    stack: list[int] = []
+    for i, token in enumerate(tokens):
+        if token.nesting == 1:
+            stack.append(i)
+        elif token.nesting == -1:
+            opened = stack.pop()
+            keep[opened] = keep[i] = any(keep[opened + 1 : i])
+    return [token for token, kept in zip(tokens, keep, strict=True) if kept]
 
 
 def _line(token: Token) -> int:

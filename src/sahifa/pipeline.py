@@ -1,8 +1,13 @@
-"""The one render pipeline: article file → validated model → HTML → WeasyPrint → PDF.
+"""The one render pipeline: source file → validated model → HTML → WeasyPrint → PDF.
 
-The CLI, batch workers, the preview server and ``check`` all call ``render`` (or its first
-half, ``prepare``); nothing else renders. A job is plain data so it can cross a process
-boundary; a result carries everything a caller reports (pages, hash, time, warnings).
+A source is an article or an edition (a YAML file with a top-level ``pages`` key). The CLI,
+batch workers, the preview server and ``check`` all call ``render`` or ``check``; nothing else
+renders. A job is plain data so it can cross a process boundary; a result carries everything
+a caller reports (pages, hash, time, warnings, overset).
+
+Editions are laid out, measured and composed again: a story box whose text does not fit is
+reported (``overflow: error``), cut at the last word that fits (``cut``), or continued in a
+``continued:`` slot on a later page (``continue``), until every box holds what it prints.
 """
 
 from __future__ import annotations
@@ -11,25 +16,34 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sahifa.compose import compose
+from sahifa.compose import Composed, compose, compose_edition
 from sahifa.content.article import Article
+from sahifa.content.edition import Edition, is_edition, read_edition
 from sahifa.content.reader import read_article
-from sahifa.errors import Problem
+from sahifa.errors import Problem, SahifaError
 from sahifa.fonts import FontRegistry, load_registry
 from sahifa.layouts import Layout, load_layout
+from sahifa.markup import WordRange
 from sahifa.output import write_atomic
 from sahifa.settings import Settings, find_root, load_settings
+
+if TYPE_CHECKING:
+    from sahifa.pdf import BoxFit, LaidOut
+
+MAX_FIT_PASSES = 6
 
 
 @dataclass(frozen=True)
 class RenderJob:
-    """What to render: an article file, where to, with which layout (default: the paper's)."""
+    """What to render: an article or edition file, where to, with which layout."""
 
     source: Path
     output: Path | None = None
     layout: str | None = None
     root: Path | None = None  # the project; found above ``source`` when not given
+    allow_overset: bool = False
 
     def output_path(self) -> Path:
         return self.output or Path("build") / f"{self.source.stem}.pdf"
@@ -37,29 +51,58 @@ class RenderJob:
 
 @dataclass
 class Prepared:
-    """Everything before WeasyPrint: the validated inputs and the composed HTML."""
+    """Everything before WeasyPrint: the validated inputs and the first composed HTML."""
 
     settings: Settings
     fonts: FontRegistry
     layout: Layout
-    article: Article
+    source: Path
+    article: Article | None
+    edition: Edition | None
     html: str
     warnings: list[Problem] = field(default_factory=list)
 
     @property
     def asset_roots(self) -> list[Path]:
-        """The only folders a render may read: the article's, the layouts', the fonts'."""
-        return [self.article.path.parent, self.settings.layouts_dir, self.settings.fonts_dir]
+        """The only folders a render may read: the sources', the layouts', the fonts'."""
+        folders = {self.source.parent.resolve()}
+        if self.edition is not None:
+            for page in self.edition.pages:
+                for slot in page.slots:
+                    folders.update(a.path.parent.resolve() for a in slot.articles)
+        return [*sorted(folders), self.settings.layouts_dir, self.settings.fonts_dir]
+
+
+@dataclass(frozen=True)
+class Overset:
+    """A story whose text does not fit its box, measured on the laid-out page."""
+
+    story: str
+    page: int
+    lines: int
+    words: int
+    line: int | None = None  # the story's line in the edition file
+
+    def problem(self, source: Path) -> Problem:
+        return Problem(
+            "overset",
+            f"page {self.page}: story {self.story!r} does not fit its box: "
+            f"{self.lines} lines ({self.words} words) over",
+            file=source,
+            line=self.line,
+        )
 
 
 @dataclass
 class RenderResult:
     source: Path
-    output: Path
+    output: Path | None
     pages: int
     sha256: str
     seconds: float
     warnings: list[Problem]
+    overset: list[Overset] = field(default_factory=list)
+    stories: dict[int, list[str]] = field(default_factory=dict)  # page → story ids
 
 
 def prepare(job: RenderJob) -> Prepared:
@@ -68,41 +111,150 @@ def prepare(job: RenderJob) -> Prepared:
     root = job.root or find_root(source)
     settings, warnings = load_settings(root)
     fonts = load_registry(settings.fonts_dir)
+    if is_edition(source):
+        edition = read_edition(source)
+        layout = load_layout(settings.layouts_dir, job.layout or edition.layout or settings.layout,
+                             fonts)
+        composed = compose_edition(edition, settings, layout, fonts, {})
+        return Prepared(settings, fonts, layout, source, None, edition, composed.html,
+                        [*warnings, *edition.warnings, *composed.warnings])
     layout = load_layout(settings.layouts_dir, job.layout or settings.layout, fonts)
     article, article_warnings = read_article(source)
     composed = compose(article, settings, layout, fonts)
-    return Prepared(
-        settings=settings,
-        fonts=fonts,
-        layout=layout,
-        article=article,
-        html=composed.html,
-        warnings=[*warnings, *article_warnings, *composed.warnings],
+    return Prepared(settings, fonts, layout, source, article, None, composed.html,
+                    [*warnings, *article_warnings, *composed.warnings])
+
+
+def lay_out(job: RenderJob, prepared: Prepared | None = None) -> tuple[Prepared, LaidOut, RenderResult]:
+    """Prepare and lay out ``job`` (fitting an edition's stories); write nothing."""
+    from sahifa import pdf  # WeasyPrint is heavy: imported when a render actually happens
+
+    started = time.perf_counter()
+    prepared = prepared or prepare(job)
+    warnings = list(prepared.warnings)
+    overset: list[Overset] = []
+    if prepared.edition is None:
+        laid_out = _lay_out_html(prepared, prepared.html)
+    else:
+        laid_out, overset, fit_warnings = _fit_edition(prepared)
+        warnings += fit_warnings
+    warnings += laid_out.warnings
+    result = RenderResult(
+        source=prepared.source,
+        output=None,
+        pages=laid_out.pages,
+        sha256="",
+        seconds=time.perf_counter() - started,
+        warnings=warnings,
+        overset=overset,
+        stories=pdf.stories_by_page(laid_out),
     )
+    return prepared, laid_out, result
+
+
+def check(job: RenderJob) -> RenderResult:
+    """Everything ``render`` does but writing: the problems a render would meet."""
+    return lay_out(job)[2]
 
 
 def render(job: RenderJob, prepared: Prepared | None = None) -> RenderResult:
     """Render one job to its PDF, atomically. Raises ``SahifaError``; returns the result.
 
-    ``prepared`` is the job's ``prepare`` result when the caller already has it."""
-    from sahifa import pdf  # WeasyPrint is heavy: imported when a render actually happens
-
+    ``prepared`` is the job's ``prepare`` result when the caller already has it. Overset
+    stories refuse the render unless the job allows them."""
     started = time.perf_counter()
-    prepared = prepared or prepare(job)
-    laid_out = pdf.lay_out(
-        prepared.html,
-        base_url=prepared.article.path.parent.resolve(),
-        roots=prepared.asset_roots,
-        source=prepared.article.path,
-    )
+    prepared, laid_out, result = lay_out(job, prepared)
+    if result.overset and not job.allow_overset:
+        first = result.overset[0].problem(prepared.source)
+        more = len(result.overset) - 1
+        raise SahifaError(
+            "overset",
+            f"{first.message}{f' (and {more} more; see sahifa check)' if more else ''}; shorten "
+            "it, enlarge its box, set overflow: cut or continue, or use --allow-overset",
+            file=prepared.source,
+            line=first.line,
+        )
     data = laid_out.write()
     output = job.output_path()
     write_atomic(output, data)
-    return RenderResult(
-        source=prepared.article.path,
-        output=output,
-        pages=laid_out.pages,
-        sha256=hashlib.sha256(data).hexdigest(),
-        seconds=time.perf_counter() - started,
-        warnings=[*prepared.warnings, *laid_out.warnings],
-    )
+    result.output = output
+    result.sha256 = hashlib.sha256(data).hexdigest()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _lay_out_html(prepared: Prepared, html: str) -> LaidOut:
+    from sahifa import pdf
+
+    return pdf.lay_out(html, base_url=prepared.source.parent.resolve(),
+                       roots=prepared.asset_roots, source=prepared.source)
+
+
+def _fit_edition(prepared: Prepared) -> tuple[LaidOut, list[Overset], list[Problem]]:
+    """Lay the edition out until every cut or continued story holds only what fits."""
+    from sahifa import pdf
+
+    edition = prepared.edition
+    assert edition is not None
+    plan: dict[str, WordRange] = {}
+    html = prepared.html
+    composed: Composed | None = None
+    for _ in range(MAX_FIT_PASSES):
+        laid_out = _lay_out_html(prepared, html)
+        fits = pdf.measure_slots(laid_out)
+        if not _refit(edition, fits, plan):
+            break
+        composed = compose_edition(edition, prepared.settings, prepared.layout, prepared.fonts,
+                                   plan)
+        html = composed.html
+    words = composed.body_words if composed else {}
+    warnings: list[Problem] = []
+    overset: list[Overset] = []
+    for page in edition.pages:
+        for slot in page.slots:
+            fit = fits.get(slot.id)
+            if fit is None:
+                continue
+            if slot.kind == "briefs" and slot.id in plan:
+                dropped = len(slot.articles) - (plan[slot.id].end or 0)
+                warnings.append(Problem(
+                    "overset", f"page {page.number}: {slot.id!r}: {dropped} brief(s) that did not "
+                    "fit the box were left out", file=edition.path, line=slot.line))
+            elif slot.kind == "story" and slot.overflow == "cut" and slot.id in plan:
+                cut = words.get(slot.id, 0) - (plan[slot.id].end or 0)
+                warnings.append(Problem(
+                    "overset", f"page {page.number}: story {slot.id!r} cut: {cut} words that did "
+                    "not fit its box were left out", file=edition.path, line=slot.line))
+            if fit.overset:
+                overset.append(Overset(slot.id, page.number, fit.overflow_lines,
+                                       fit.overflow_words, slot.line))
+    return laid_out, overset, warnings
+
+
+def _refit(edition: Edition, fits: dict[str, BoxFit], plan: dict[str, WordRange]) -> bool:
+    """Narrow the plan for boxes that overflow and may cut or continue; True if it changed."""
+    changed = False
+    for page in edition.pages:
+        for slot in page.slots:
+            fit = fits.get(slot.id)
+            if fit is None or slot.kind == "continued" or slot.overflow == "error":
+                continue
+            if not (fit.overset or fit.furniture_overflow):
+                continue
+            if slot.kind == "briefs":  # briefs are cut whole, from the last one
+                shown = plan.get(slot.id, WordRange(0, len(slot.articles))).end or 0
+                if shown > 1:
+                    plan[slot.id] = WordRange(0, shown - 1)
+                    changed = True
+                continue
+            current = plan.get(slot.id, WordRange())
+            end = current.start + fit.fitting_words
+            if not fit.overset:  # only the jump line fell out: give it room
+                end = max(current.start, end - 6)
+            if current.end == end:
+                end = max(current.start, end - 6)
+            plan[slot.id] = WordRange(current.start, end)
+            if slot.overflow == "continue":
+                plan[f"{slot.id}-continued"] = WordRange(end, None)
+            changed = True
+    return changed

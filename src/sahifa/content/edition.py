@@ -1,0 +1,312 @@
+"""Edition files: a whole issue — its pages, and the stories placed on each page's grid.
+
+An edition file (``edition.yaml`` by convention) is recognised by its top-level ``pages`` key.
+Stories are article files referenced relative to the edition file; each is placed on the
+layout's page grid (start column from the right, column span, start row, row span) and says
+what happens to text that does not fit its box: ``error`` (default), ``cut``, or ``continue``
+into a ``continued:`` slot on a later page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sahifa.content.article import Article, HijriDate
+from sahifa.content.reader import read_article
+from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
+from sahifa.errors import ArticleError, Problem, SahifaError
+
+OVERFLOW_MODES = ("error", "cut", "continue")
+HEADLINE_SIZES = ("lead", "normal", "small")
+EDITION_KEYS = {"issue", "date", "hijri_date", "layout", "paper", "pages"}
+PAGE_KEYS = {"template", "section", "stories"}
+SLOT_KEYS = {"article", "briefs", "continued", "id", "title", "column", "span", "row", "rows",
+             "size", "overflow"}  # fmt: skip
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A box on a page's grid and what fills it: a story, a column of briefs, or the
+    continuation of a story that jumped from an earlier page."""
+
+    id: str
+    column: int
+    span: int
+    row: int
+    rows: int
+    articles: tuple[Article, ...] = ()
+    kind: str = "story"  # story | briefs | continued
+    title: str = ""
+    size: str = "normal"
+    overflow: str = "error"
+    continues: str = ""  # for kind == "continued": the id of the story it continues
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class EditionPage:
+    number: int
+    template: str
+    section: str
+    slots: tuple[Slot, ...]
+
+
+@dataclass(frozen=True)
+class Edition:
+    path: Path
+    pages: tuple[EditionPage, ...]
+    issue: str = ""
+    date: dt.date | None = None
+    hijri_date: HijriDate | None = None
+    layout: str | None = None
+    paper: str | None = None
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
+
+    def slot(self, slot_id: str) -> tuple[EditionPage, Slot] | None:
+        for page in self.pages:
+            for slot in page.slots:
+                if slot.id == slot_id and slot.kind != "continued":
+                    return page, slot
+        return None
+
+
+def is_edition(path: Path) -> bool:
+    """An edition is a YAML mapping with a top-level ``pages`` key."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return False
+    try:
+        head = path.read_text(encoding="utf-8-sig", errors="replace")[:200_000]
+    except OSError:
+        return False
+    return re.search(r"^pages\s*:", head, re.M) is not None
+
+
+def read_edition(path: Path) -> Edition:
+    """Read an edition and every article it references. Raises ``SahifaError``."""
+    path = Path(path)
+    data = parse_yaml(read_text(path, category="edition"), path, category="edition")
+    if not isinstance(data, YamlMap):
+        raise SahifaError("edition", "expected a mapping with pages:", file=path, line=1)
+    warnings = [
+        Problem("edition", "unknown key; ignored", file=path, key=k, line=data.line_of(k))
+        for k in data
+        if k not in EDITION_KEYS
+    ]
+    pages_data = data.get("pages")
+    if not isinstance(pages_data, list) or not pages_data:
+        raise SahifaError(
+            "edition", "pages: must be a list of pages", file=path, key="pages",
+            line=data.line_of("pages"),
+        )
+    pages = []
+    for number, page in enumerate(pages_data, start=1):
+        page_obj, page_warnings = _page(page, number, path, data.line_of("pages"))
+        pages.append(page_obj)
+        warnings += page_warnings
+    edition = Edition(
+        path=path,
+        pages=tuple(pages),
+        issue=_text(data, "issue", path),
+        date=_date(data, path),
+        hijri_date=_hijri(data, path),
+        layout=_text(data, "layout", path) or None,
+        paper=_text(data, "paper", path) or None,
+        warnings=tuple(warnings),
+    )
+    _check_ids_and_jumps(edition)
+    return edition
+
+
+def _text(data: YamlMap, key: str, path: Path) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise SahifaError("edition", "expected text", file=path, key=key, line=data.line_of(key))
+    return value.strip()
+
+
+def _date(data: YamlMap, path: Path) -> dt.date | None:
+    value = _text(data, "date", path)
+    if not value:
+        return None
+    try:
+        if not _ISO_DATE.match(value):
+            raise ValueError("expected yyyy-mm-dd")
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise SahifaError(
+            "edition", f"bad date {value!r}: {exc}", file=path, key="date",
+            line=data.line_of("date"),
+        ) from None
+
+
+def _hijri(data: YamlMap, path: Path) -> HijriDate | None:
+    value = _text(data, "hijri_date", path)
+    if not value:
+        return None
+    if not _ISO_DATE.match(value):
+        raise SahifaError(
+            "edition", "expected a Hijri date as yyyy-mm-dd", file=path, key="hijri_date",
+            line=data.line_of("hijri_date"),
+        )
+    year, month, day = (int(p) for p in value.split("-"))
+    return HijriDate(year, month, day)
+
+
+def _page(page: Any, number: int, path: Path, line: int | None) -> tuple[EditionPage, list[Problem]]:
+    where = f"pages[{number}]"
+    if not isinstance(page, YamlMap):
+        raise SahifaError("edition", "each page is a mapping", file=path, key=where, line=line)
+    warnings = [
+        Problem("edition", "unknown key; ignored", file=path, key=f"{where}.{k}",
+                line=page.line_of(k))
+        for k in page
+        if k not in PAGE_KEYS
+    ]
+    template = _text(page, "template", path) or ("front" if number == 1 else "inside")
+    stories = page.get("stories") or []
+    if not isinstance(stories, list):
+        raise SahifaError(
+            "edition", "stories: must be a list", file=path, key=f"{where}.stories",
+            line=page.line_of("stories"),
+        )
+    slots = tuple(_slot(s, f"{where}.stories[{i}]", path, page.line_of("stories"))
+                  for i, s in enumerate(stories, start=1))
+    return EditionPage(number, template, _text(page, "section", path), slots), warnings
+
+
+def _int(slot: YamlMap, key: str, default: int | None, where: str, path: Path) -> int:
+    value = slot.get(key)
+    if value is None:
+        if default is None:
+            raise SahifaError(
+                "edition", f"{key} is required (a whole number)", file=path,
+                key=f"{where}.{key}", line=slot.line_of("article") or slot.line_of("briefs"),
+            )
+        return default
+    if not isinstance(value, str) or not value.isdigit() or int(value) < 1:
+        raise SahifaError(
+            "edition", f"expected a whole number >= 1, got {value!r}", file=path,
+            key=f"{where}.{key}", line=slot.line_of(key),
+        )
+    return int(value)
+
+
+def _choice(slot: YamlMap, key: str, allowed: tuple[str, ...], where: str, path: Path) -> str:
+    value = slot.get(key, allowed[0] if key == "overflow" else "normal")
+    if value not in allowed:
+        raise SahifaError(
+            "edition", f"expected one of {', '.join(allowed)}, got {value!r}", file=path,
+            key=f"{where}.{key}", line=slot.line_of(key),
+        )
+    return str(value)
+
+
+def _article(ref: Any, key: str, slot: YamlMap, path: Path) -> Article:
+    if not isinstance(ref, str) or not ref.strip():
+        raise SahifaError("edition", "expected an article path", file=path, key=key,
+                          line=slot.line_of(key.rsplit(".", 1)[-1]))
+    target = (path.parent / ref.strip())
+    if not target.is_file():
+        raise SahifaError("edition", f"article not found: {ref}", file=path, key=key,
+                          line=slot.line_of(key.rsplit(".", 1)[-1]))
+    try:
+        article, _ = read_article(target)
+    except ArticleError:
+        raise  # the article's own error names its file and line
+    return article
+
+
+def _slot(slot: Any, where: str, path: Path, line: int | None) -> Slot:
+    if not isinstance(slot, YamlMap):
+        raise SahifaError("edition", "each story is a mapping", file=path, key=where, line=line)
+    unknown = [k for k in slot if k not in SLOT_KEYS]
+    if unknown:
+        raise SahifaError("edition", f"unknown key {unknown[0]!r}", file=path,
+                          key=f"{where}.{unknown[0]}", line=slot.line_of(unknown[0]))
+    geometry = {
+        "column": _int(slot, "column", None, where, path),
+        "span": _int(slot, "span", None, where, path),
+        "row": _int(slot, "row", None, where, path),
+        "rows": _int(slot, "rows", None, where, path),
+    }
+    kinds = [k for k in ("article", "briefs", "continued") if k in slot]
+    if len(kinds) != 1:
+        raise SahifaError(
+            "edition", "a story slot has exactly one of article:, briefs:, continued:",
+            file=path, key=where, line=slot.line_of(kinds[0]) if kinds else line,
+        )
+    kind = kinds[0]
+    common = {
+        "size": _choice(slot, "size", HEADLINE_SIZES, where, path),
+        "title": _text(slot, "title", path),
+        "line": slot.line_of(kind),
+        **geometry,
+    }
+    if kind == "article":
+        article = _article(slot["article"], f"{where}.article", slot, path)
+        return Slot(
+            id=_text(slot, "id", path) or article.path.stem, articles=(article,), kind="story",
+            overflow=_choice(slot, "overflow", OVERFLOW_MODES, where, path), **common,
+        )
+    if kind == "briefs":
+        refs = slot["briefs"]
+        if not isinstance(refs, list) or not refs:
+            raise SahifaError("edition", "briefs: is a list of article paths", file=path,
+                              key=f"{where}.briefs", line=slot.line_of("briefs"))
+        articles = tuple(_article(r, f"{where}.briefs", slot, path) for r in refs)
+        overflow = _choice(slot, "overflow", OVERFLOW_MODES, where, path)
+        if overflow == "continue":
+            raise SahifaError("edition", "a column of briefs cannot continue on another page",
+                              file=path, key=f"{where}.overflow", line=slot.line_of("overflow"))
+        return Slot(id=_text(slot, "id", path) or f"briefs-{where}", articles=articles,
+                    kind="briefs", overflow=overflow, **common)
+    target = _text(slot, "continued", path)
+    return Slot(id=f"{target}-continued", kind="continued", continues=target, **common)
+
+
+def _check_ids_and_jumps(edition: Edition) -> None:
+    seen: dict[str, int] = {}
+    for page in edition.pages:
+        for slot in page.slots:
+            if slot.kind == "continued":
+                continue
+            if slot.id in seen:
+                raise SahifaError(
+                    "edition", f"story id {slot.id!r} is used twice (pages {seen[slot.id]} "
+                    f"and {page.number}); give one an id:", file=edition.path, line=slot.line,
+                )
+            seen[slot.id] = page.number
+    jumps: dict[str, int] = {}
+    for page in edition.pages:
+        for slot in page.slots:
+            if slot.kind != "continued":
+                continue
+            found = edition.slot(slot.continues)
+            if found is None or found[1].overflow != "continue":
+                raise SahifaError(
+                    "edition", f"continued: {slot.continues!r} names no story with "
+                    "overflow: continue", file=edition.path, line=slot.line,
+                )
+            if found[0].number >= page.number:
+                raise SahifaError(
+                    "edition", f"{slot.continues!r} must continue on a later page than "
+                    f"page {found[0].number}", file=edition.path, line=slot.line,
+                )
+            if slot.continues in jumps:
+                raise SahifaError("edition", f"{slot.continues!r} continues twice",
+                                  file=edition.path, line=slot.line)
+            jumps[slot.continues] = page.number
+    for page in edition.pages:
+        for slot in page.slots:
+            if slot.kind == "story" and slot.overflow == "continue" and slot.id not in jumps:
+                raise SahifaError(
+                    "edition", f"story {slot.id!r} has overflow: continue but no later page has "
+                    f"a 'continued: {slot.id}' slot", file=edition.path, line=slot.line,
+                )
