@@ -22,11 +22,22 @@ from sahifa.content.article import HijriDate
         ),
         ("www.egx.com.eg ثم 17", "www.egx.com.eg ثم ١٧"),
         ("h1 و 2", "h1 و ٢"),
+        ("الساعة 10:30AM وWindows 10 وiPhone 14 Pro", "الساعة 10:30AM وWindows 10 وiPhone 14 Pro"),
+        ("ISBN 978-3-16 ورقم file_2023", "ISBN 978-3-16 ورقم file_2023"),
+        ("البريد info@x2.com ثم 17 كيلومترًا", "البريد info@x2.com ثم ١٧ كيلومترًا"),
         ("لا أرقام", "لا أرقام"),
     ],
 )
 def test_localize_digits(text: str, expected: str) -> None:
     assert localize_digits(text) == expected
+
+
+def test_long_runs_take_linear_time() -> None:
+    import time
+
+    started = time.perf_counter()
+    localize_digits("ب" * 200_000 + " 5 " + "1" * 200_000)
+    assert time.perf_counter() - started < 2  # was quadratic: minutes for this input
 
 
 def test_western_style_leaves_text_alone() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,21 @@ CASES = {
     "md-unclosed": ("a.md", "---\nheadline: خبر\nنص\n", ["a.md:1", "not closed"]),
     "md-body-key": ("a.md", "---\nheadline: خبر\nbody: نص\n---\nنص\n", ["a.md:3", "body"]),
     "wrong-extension": ("a.txt", "headline: خبر\n", ["a.txt", ".txt"]),
+    "deep-nesting": (
+        "a.yaml",
+        "headline: خبر\nx: " + "[" * 400 + "]" * 400 + "\n",
+        ["a.yaml:2", "nested"],
+    ),
+    "int-tag": ("a.yaml", "headline: !!int 5\n", ["a.yaml:1", "malformed YAML"]),
+    "binary-tag": ("a.yaml", "headline: !!binary aGVsbG8=\n", ["a.yaml:1", "malformed YAML"]),
+    "surrogate": ("a.yaml", 'headline: "\\ud800"\n', ["a.yaml:1", "headline", "U+D800"]),
+    "control-char": ("a.yaml", 'headline: "a\\x01b"\n', ["a.yaml:1", "headline", "U+0001"]),
+    "year-range": ("a.yaml", "headline: خبر\ndate: 0001-01-01\n", ["a.yaml:2", "date", "outside"]),
+    "not-an-image": (
+        "a.yaml",
+        "headline: خبر\nimage:\n  src: a.yaml\n",
+        ["a.yaml:3", "image.src", "not a PNG"],
+    ),
 }
 BINARY_CASES = {
     "windows-1256": ("a.yaml", "headline: خبر عاجل\n".encode("cp1256"), ["a.yaml:1", "not UTF-8"]),
@@ -77,6 +93,40 @@ def test_bad_article_exits_1_with_one_line(case: str, project: Path, tmp_path: P
 def test_undecodable_article_exits_1(case: str, project: Path, tmp_path: Path) -> None:
     name, data, expected = BINARY_CASES[case]
     _check(project, tmp_path, name, data, expected)
+
+
+def test_fifo_is_refused_not_waited_on(project: Path) -> None:
+    fifo = project / "articles" / "pipe.yaml"
+    os.mkfifo(fifo)
+    result = run_cli("render", fifo)
+    assert result.code == 1 and "pipe.yaml: not a regular file" in result.err
+
+
+@pytest.mark.parametrize("target", ["dir", "device"])
+def test_bad_output_path_is_one_line(target: str, project: Path, tmp_path: Path) -> None:
+    article = project / "articles" / "a.yaml"
+    article.write_text("headline: خبر\n", encoding="utf-8")
+    out = tmp_path / "out.pdf"
+    if target == "dir":
+        out.mkdir()
+    else:
+        out.symlink_to("/dev/null")
+    result = run_cli("render", article, "-o", out)
+    assert result.code == 1, result
+    assert result.err.startswith("output: ") and "not a regular file" in result.err
+    assert Path("/dev/null").is_char_device()
+
+
+def test_output_is_readable_by_others(project: Path, tmp_path: Path) -> None:
+    article = project / "articles" / "a.yaml"
+    article.write_text("headline: خبر\n", encoding="utf-8")
+    out = tmp_path / "a.pdf"
+    old = os.umask(0o022)
+    try:
+        assert run_cli("render", article, "-o", out).code == 0
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644
 
 
 def test_missing_file(project: Path) -> None:

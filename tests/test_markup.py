@@ -29,9 +29,14 @@ def test_run_in_heads_subheads_and_direction() -> None:
 def test_digits_outside_links_and_code_only() -> None:
     html = render_body("عام 2020 [تقرير 5](https://x.com/5) و`v2` و https://x.org/3").html
     assert "عام ٢٠٢٠" in html
-    assert 'href="https://x.com/5">تقرير 5</a>' in html
+    assert 'href="https://x.com/5">تقرير ٥</a>' in html  # the target keeps its digits
     assert "<code>v2</code>" in html
     assert '<bdi dir="ltr" class="address">https://x.org/3</bdi>' in html
+
+
+def test_autolinks_are_isolated_left_to_right() -> None:
+    html = render_body("انظر <https://example.com/2023/05> الآن").html
+    assert '<bdi dir="ltr" class="address">https://example.com/2023/05</bdi></a>' in html
 
 
 def test_template_syntax_in_articles_prints_literally(project: Path, tmp_path: Path) -> None:

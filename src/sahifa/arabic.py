@@ -26,42 +26,53 @@ HIJRI_MONTHS = (
 )  # fmt: skip
 WEEKDAYS = ("الإثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد")
 
-# A token that must keep its digits: a URL, an e-mail address, or any run of Latin letters,
-# digits and code punctuation that contains a Latin letter (EGX30, COVID-19, A320neo).
-_PROTECTED = re.compile(
-    r"(?:https?://|www\.)\S+"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-    r"|(?=[A-Za-z0-9._/+-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9._/+-]*"
-)
 # URLs and e-mail addresses: printed left-to-right as one isolated unit (see sahifa.markup).
-ADDRESS = re.compile(r"(?:https?://|www\.)[^\s<>]*[^\s<>.,;:!?،؛»)\]]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# The lookbehind makes a match start only where a run starts: without it, scanning a long run
+# of letters for "@" from every position is quadratic.
+ADDRESS = re.compile(
+    r"(?:https?://|www\.)[^\s<>]*[^\s<>.,;:!?،؛»)\]]"
+    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+)
 # A plain number, with its decimal or thousands separators and an optional percent sign.
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
+_LATIN = re.compile(r"[A-Za-z]")
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+_SPACES = re.compile(r"(\s+)")
 
 
 def localize_digits(text: str, style: str = "arabic-indic") -> str:
-    """Print plain numbers in ``style`` digits, leaving URLs, e-mails and Latin codes alone."""
-    if style != "arabic-indic" or not any(c.isascii() and c.isdigit() for c in text):
+    """Print plain numbers in ``style`` digits, leaving Latin contexts alone.
+
+    Works on whitespace-separated tokens (linear time whatever the input): a token with a
+    Latin letter keeps its digits (EGX30, COVID-19, 10:30AM, URLs, e-mails), and so does a
+    number next to a Latin word (Windows 10, iPhone 14 Pro, ISBN 978-3-16).
+    """
+    if style != "arabic-indic" or not any("0" <= c <= "9" for c in text):
         return text
-    out: list[str] = []
-    pos = 0
-    for match in _PROTECTED.finditer(text):
-        out.append(_convert_numbers(text[pos : match.start()]))
-        out.append(match.group())
-        pos = match.end()
-    out.append(_convert_numbers(text[pos:]))
-    return "".join(out)
+    parts = _SPACES.split(text)
+    words = parts[::2]  # split with a group: words at even indexes, spaces between
+    latin = [bool(_LATIN.search(w)) for w in words]
+    latin_word = [_is_latin_word(w) for w in words]
+    for i, word in enumerate(words):
+        if latin[i] or not any("0" <= c <= "9" for c in word):
+            continue
+        if (i > 0 and latin_word[i - 1]) or (i + 1 < len(words) and latin_word[i + 1]):
+            continue
+        parts[2 * i] = _NUMBER.sub(_convert_number, word)
+    return "".join(parts)
 
 
-def _convert_numbers(text: str) -> str:
-    def convert(match: re.Match[str]) -> str:
-        number = match.group()
-        number = number.replace(".", ARABIC_DECIMAL_SEPARATOR).replace(
-            ",", ARABIC_THOUSANDS_SEPARATOR
-        )
-        return number.replace("%", ARABIC_PERCENT).translate(ARABIC_INDIC)
+def _is_latin_word(word: str) -> bool:
+    """A Latin word, possibly with an attached Arabic prefix ("وWindows"); not an address."""
+    if "@" in word or "://" in word or word.startswith("www."):
+        return False
+    return len(_LATIN.findall(word)) > len(_ARABIC.findall(word))
 
-    return _NUMBER.sub(convert, text)
+
+def _convert_number(match: re.Match[str]) -> str:
+    number = match.group()
+    number = number.replace(".", ARABIC_DECIMAL_SEPARATOR).replace(",", ARABIC_THOUSANDS_SEPARATOR)
+    return number.replace("%", ARABIC_PERCENT).translate(ARABIC_INDIC)
 
 
 def number(value: int, style: str = "arabic-indic") -> str:

@@ -97,9 +97,12 @@ def main(
 
 
 def _render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    import time
+
     from sahifa.output import write_atomic
     from sahifa.pipeline import RenderJob, prepare, render
 
+    started = time.perf_counter()
     job = RenderJob(
         source=args.article,
         output=args.output,
@@ -115,7 +118,8 @@ def _render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     for overset in result.overset:  # only with --allow-overset
         print(f"warning: {overset.problem(result.source)}", file=stderr)
     pages = "page" if result.pages == 1 else "pages"
-    print(f"{result.output}: {result.pages} {pages} in {result.seconds:.2f} s", file=stdout)
+    seconds = time.perf_counter() - started
+    print(f"{result.output}: {result.pages} {pages} in {seconds:.2f} s", file=stdout)
     return EXIT_OK
 
 
@@ -128,8 +132,10 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     for overset in result.overset:
         print(str(overset.problem(result.source)), file=stdout)
     if result.overset:
-        print(f"{len(result.overset)} overset stor{'y' if len(result.overset) == 1 else 'ies'}",
-              file=stdout)
+        print(
+            f"{len(result.overset)} overset stor{'y' if len(result.overset) == 1 else 'ies'}",
+            file=stdout,
+        )
         return EXIT_PROBLEMS
     print(f"{result.source}: ok, {result.pages} page(s), nothing overset", file=stdout)
     return EXIT_OK

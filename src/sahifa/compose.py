@@ -13,9 +13,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from sahifa.arabic import gregorian_line, hijri_line, localize_digits, number, to_hijri
+from sahifa.arabic import gregorian_line, hijri_line, localize_digits, to_hijri
 from sahifa.content.article import Article
 from sahifa.content.edition import Edition, Slot
+from sahifa.css import css_string
 from sahifa.errors import Problem, SahifaError
 from sahifa.fonts import FontRegistry
 from sahifa.geometry import content_height_mm
@@ -31,12 +32,6 @@ class Composed:
     html: str
     warnings: list[Problem]
     body_words: dict[str, int]  # words in each story's whole body, by story id
-
-
-def css_string(text: str) -> str:
-    """A CSS string literal that cannot end the string or the <style> element it sits in."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
-    return '"' + escaped.replace("\n", "\\a ") + '"'
 
 
 def date_parts(date: Any, hijri: Any, settings: Settings) -> list[str]:
@@ -98,6 +93,7 @@ def generated_css(settings: Settings, layout: Layout, fonts: FontRegistry, run_d
             "}",
             f".jump a::after {{ content: target-counter(attr(href url), page, {style}); }}",
             spanning,
+            f".story-body ol, .slot ol {{ list-style-type: {style}; }}",
         ]
     )
 
@@ -141,8 +137,14 @@ def _removed_warnings(article: Article, removed: list[tuple[int, str]]) -> list[
     ]
 
 
-def _base_context(settings: Settings, layout: Layout, fonts: FontRegistry, parts: list[str],
-                  paper: str, issue: str = "") -> dict[str, Any]:
+def _base_context(
+    settings: Settings,
+    layout: Layout,
+    fonts: FontRegistry,
+    parts: list[str],
+    paper: str,
+    issue: str = "",
+) -> dict[str, Any]:
     return {
         "paper": {
             "name": paper,
@@ -163,7 +165,9 @@ def compose(article: Article, settings: Settings, layout: Layout, fonts: FontReg
     context = _base_context(settings, layout, fonts, parts, settings.paper)
     context["article"] = story
     html = layout.environment().get_template(layout.template).render(**context)
-    return Composed(html, _removed_warnings(article, story["_removed"]), {article.name: story["words"]})
+    return Composed(
+        html, _removed_warnings(article, story["_removed"]), {article.name: story["words"]}
+    )
 
 
 def compose_edition(
@@ -232,13 +236,17 @@ def _slot_context(
         assert found is not None  # checked when the edition was read
         source = found[1]
         # Until the source box has been measured the continuation holds nothing.
-        stories.append(story_context(source.articles[0], digits, plan.get(slot.id, WordRange(0, 0))))
+        stories.append(
+            story_context(source.articles[0], digits, plan.get(slot.id, WordRange(0, 0)))
+        )
     else:
         articles = slot.articles
         if slot.kind == "briefs" and slot.id in plan:  # briefs are cut whole
             articles = articles[: plan[slot.id].end]
         for article in articles:
-            story = story_context(article, digits, plan.get(slot.id) if slot.kind == "story" else None)
+            story = story_context(
+                article, digits, plan.get(slot.id) if slot.kind == "story" else None
+            )
             warnings += _removed_warnings(article, story.pop("_removed"))
             stories.append(story)
         words[slot.id] = sum(s["words"] for s in stories)

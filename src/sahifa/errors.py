@@ -6,6 +6,7 @@ Every error names where the problem is (file, key, line) so the CLI can print it
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,11 +34,11 @@ class Problem:
 
 def _shown(path: Path | str) -> str:
     """A path as the user typed it where possible: relative to the working directory."""
-    p = Path(path)
+    p = Path(os.path.abspath(path))  # not resolve(): name the file typed, not a link's target
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        return str(p.relative_to(Path.cwd()))
     except (ValueError, OSError):
-        return str(p)
+        return str(path)
 
 
 class SahifaError(Exception):

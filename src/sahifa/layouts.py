@@ -71,7 +71,6 @@ def load_layout(layouts_dir: Path, name: str, fonts: FontRegistry) -> Layout:
         data = parse_yaml(read_text(config, category="config"), config, category="config")
         if data is None:
             data = YamlMap()
-            data.lines = {}
         if not isinstance(data, YamlMap):
             raise ConfigError("expected a mapping of layout settings", file=config, line=1)
         for key in data:

@@ -143,19 +143,14 @@ def _line(token: Token) -> int:
 
 
 def _clean_inline(token: Token, digits: str) -> list[tuple[int, str]]:
-    """Drop inline raw HTML; localise digits in text outside links and code."""
+    """Drop inline raw HTML; localise digits in text (link targets and code keep theirs)."""
     removed = []
     children: list[Token] = []
-    link_depth = 0
     for child in token.children or []:
         if child.type == "html_inline":
             removed.append((_line(token), child.content))
             continue
-        if child.type == "link_open":
-            link_depth += 1
-        elif child.type == "link_close":
-            link_depth -= 1
-        elif child.type == "text" and link_depth == 0:
+        if child.type == "text":
             children += _text_tokens(child.content, digits)
             continue
         children.append(child)

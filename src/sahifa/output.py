@@ -7,19 +7,39 @@ render leaves no partial file and never replaces an existing good one.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
+from sahifa.errors import SahifaError
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
 
 def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write ``data`` to ``path`` whole or not at all. Raises ``SahifaError`` ("output")."""
+    path = Path(path)
+    try:
+        if path.exists() and not stat.S_ISREG(path.stat().st_mode):
+            raise SahifaError("output", "exists and is not a regular file", file=path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise SahifaError("output", f"cannot write: {exc.strerror or exc}", file=path) from None
     try:
         with os.fdopen(fd, "wb") as handle:
+            # mkstemp makes the file private (0600); an output is for the desk and the plant.
+            os.fchmod(handle.fileno(), 0o666 & ~_umask())
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise SahifaError("output", f"cannot write: {exc.strerror or exc}", file=path) from None
         raise

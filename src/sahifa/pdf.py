@@ -11,6 +11,7 @@ Three things are decided here for every render, whoever calls:
 
 from __future__ import annotations
 
+import atexit
 import logging
 import mimetypes
 import os
@@ -38,6 +39,7 @@ _EMPTY_FONTCONFIG = (
     "<fontconfig></fontconfig>\n"
 )
 _weasyprint: Any = None
+_fontconfig_file: Path | None = None
 
 
 @contextmanager
@@ -48,11 +50,15 @@ def _isolated_fontconfig() -> Iterator[None]:
     ``FontConfiguration``; FONTCONFIG_FILE is read at those moments only, so it is set around
     them and restored, and child processes (a browser for the preview) keep the user's fonts.
     """
-    path = Path(tempfile.gettempdir()) / "sahifa-fontconfig-empty.conf"
-    if not path.is_file() or path.read_text() != _EMPTY_FONTCONFIG:
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(_EMPTY_FONTCONFIG)
-        tmp.replace(path)
+    global _fontconfig_file
+    if _fontconfig_file is None or not _fontconfig_file.is_file():
+        # One private file per process: a shared name in /tmp could be planted by another user.
+        fd, name = tempfile.mkstemp(prefix="sahifa-fontconfig-", suffix=".conf")
+        with os.fdopen(fd, "w") as handle:
+            handle.write(_EMPTY_FONTCONFIG)
+        _fontconfig_file = Path(name)
+        atexit.register(_fontconfig_file.unlink, missing_ok=True)
+    path = _fontconfig_file
     saved = os.environ.get("FONTCONFIG_FILE")
     os.environ["FONTCONFIG_FILE"] = str(path)
     try:
@@ -204,56 +210,94 @@ class _LogCapture(logging.Handler):
         self.records.append(record)
 
 
+class _Capture:
+    """WeasyPrint's messages and the fetcher's refusals while it works on one document.
+
+    Layout and writing both load resources (SVG images are drawn, and load what they link,
+    only while the PDF is written), so both run inside ``capture``.
+    """
+
+    def __init__(self, fetcher: Fetcher, source: Path) -> None:
+        self.fetcher = fetcher
+        self.source = source
+        self.warnings: list[Problem] = []
+
+    @contextmanager
+    def capture(self) -> Iterator[None]:
+        handler = _LogCapture()
+        wp_log = logging.getLogger("weasyprint")
+        wp_log.addHandler(handler)
+        refused_before = len(self.fetcher.refused)
+        try:
+            yield
+        finally:
+            wp_log.removeHandler(handler)
+        refused = self.fetcher.refused[refused_before:]
+        self.warnings += [
+            Problem("resource", f"refused {_short(url)}: {why}", file=self.source)
+            for url, why in refused
+        ]
+        refused_urls = [url for url, _ in self.fetcher.refused]
+        for record in handler.records:
+            message = record.getMessage().splitlines()[0] if record.getMessage() else "?"
+            # A refusal makes WeasyPrint log its own "Failed to load …" for the same URL.
+            if any(url in message for url in refused_urls):
+                continue
+            if message.startswith("Failed to load image"):
+                # A broken or unreadable image: the page prints without it; say which.
+                self.warnings.append(Problem("resource", _short(message, 160), file=self.source))
+            elif record.levelno >= logging.ERROR:
+                raise RenderError(f"WeasyPrint: {message}", file=self.source)
+            else:
+                self.warnings.append(Problem("weasyprint", message, file=self.source))
+
+
 @dataclass
 class LaidOut:
     """A laid-out document: pages and boxes (for overset checks), not yet written."""
 
     document: Document
-    warnings: list[Problem]
+    capture: _Capture
 
     @property
     def pages(self) -> int:
         return len(self.document.pages)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return self.capture.warnings
 
     def write(self, identifier: bytes | None = None) -> bytes:
         """The PDF bytes. ``identifier`` fixes the PDF /ID (derived from content by default)."""
         options: dict[str, Any] = {}
         if identifier is not None:
             options["pdf_identifier"] = identifier
-        return bytes(self.document.write_pdf(**options))
+        with self.capture.capture():
+            try:
+                return bytes(self.document.write_pdf(**options))
+            except Exception as exc:
+                raise RenderError(
+                    f"WeasyPrint failed writing the PDF: {type(exc).__name__}: {exc}",
+                    file=self.capture.source,
+                ) from exc
 
 
 def lay_out(html: str, *, base_url: Path, roots: Sequence[Path], source: Path) -> LaidOut:
     """Lay ``html`` out into pages. Raises ``RenderError`` on any unexplained WeasyPrint error."""
     wp = weasyprint()
-    fetcher = Fetcher(roots)
-    capture = _LogCapture()
-    wp_log = logging.getLogger("weasyprint")
-    wp_log.addHandler(capture)
-    try:
-        with _isolated_fontconfig():
-            font_config = wp.text.fonts.FontConfiguration()
-        document = wp.HTML(
-            string=html, base_url=base_url.as_uri() + "/", url_fetcher=fetcher.wrap()
-        ).render(font_config=font_config)
-    except Exception as exc:  # WeasyPrint raises many types; all mean the same to the desk
-        raise RenderError(f"WeasyPrint failed: {type(exc).__name__}: {exc}", file=source) from exc
-    finally:
-        wp_log.removeHandler(capture)
-    problems = [
-        Problem("resource", f"refused {_short(url)}: {why}", file=source)
-        for url, why in fetcher.refused
-    ]
-    refused_urls = [url for url, _ in fetcher.refused]
-    for record in capture.records:
-        message = record.getMessage()
-        # A refusal makes WeasyPrint log its own "Failed to load …" for the same URL: one event.
-        if any(url in message for url in refused_urls):
-            continue
-        if record.levelno >= logging.ERROR:
-            raise RenderError(f"WeasyPrint: {message.splitlines()[0]}", file=source)
-        problems.append(Problem("weasyprint", message.splitlines()[0], file=source))
-    return LaidOut(document=document, warnings=problems)
+    capture = _Capture(Fetcher(roots), source)
+    with capture.capture():
+        try:
+            with _isolated_fontconfig():
+                font_config = wp.text.fonts.FontConfiguration()
+            document = wp.HTML(
+                string=html, base_url=base_url.as_uri() + "/", url_fetcher=capture.fetcher.wrap()
+            ).render(font_config=font_config)
+        except Exception as exc:  # WeasyPrint raises many types; all mean the same to the desk
+            raise RenderError(
+                f"WeasyPrint failed: {type(exc).__name__}: {exc}", file=source
+            ) from exc
+    return LaidOut(document=document, capture=capture)
 
 
 def _short(url: str, limit: int = 80) -> str:

@@ -108,24 +108,45 @@ class RenderResult:
 def prepare(job: RenderJob) -> Prepared:
     """Read, validate and compose. Raises ``SahifaError`` on bad input; writes nothing."""
     source = Path(job.source)
+    # The source first: its mistakes are the common ones, and need no fonts to find.
+    edition = read_edition(source) if is_edition(source) else None
+    article, article_warnings = (None, []) if edition else read_article(source)
     root = job.root or find_root(source)
     settings, warnings = load_settings(root)
     fonts = load_registry(settings.fonts_dir)
-    if is_edition(source):
-        edition = read_edition(source)
-        layout = load_layout(settings.layouts_dir, job.layout or edition.layout or settings.layout,
-                             fonts)
+    if edition is not None:
+        layout = load_layout(
+            settings.layouts_dir, job.layout or edition.layout or settings.layout, fonts
+        )
         composed = compose_edition(edition, settings, layout, fonts, {})
-        return Prepared(settings, fonts, layout, source, None, edition, composed.html,
-                        [*warnings, *edition.warnings, *composed.warnings])
+        return Prepared(
+            settings,
+            fonts,
+            layout,
+            source,
+            None,
+            edition,
+            composed.html,
+            [*warnings, *edition.warnings, *composed.warnings],
+        )
+    assert article is not None
     layout = load_layout(settings.layouts_dir, job.layout or settings.layout, fonts)
-    article, article_warnings = read_article(source)
     composed = compose(article, settings, layout, fonts)
-    return Prepared(settings, fonts, layout, source, article, None, composed.html,
-                    [*warnings, *article_warnings, *composed.warnings])
+    return Prepared(
+        settings,
+        fonts,
+        layout,
+        source,
+        article,
+        None,
+        composed.html,
+        [*warnings, *article_warnings, *composed.warnings],
+    )
 
 
-def lay_out(job: RenderJob, prepared: Prepared | None = None) -> tuple[Prepared, LaidOut, RenderResult]:
+def lay_out(
+    job: RenderJob, prepared: Prepared | None = None
+) -> tuple[Prepared, LaidOut, RenderResult]:
     """Prepare and lay out ``job`` (fitting an edition's stories); write nothing."""
     from sahifa import pdf  # WeasyPrint is heavy: imported when a render actually happens
 
@@ -174,7 +195,9 @@ def render(job: RenderJob, prepared: Prepared | None = None) -> RenderResult:
             file=prepared.source,
             line=first.line,
         )
+    before = len(laid_out.warnings)
     data = laid_out.write()
+    result.warnings += laid_out.warnings[before:]  # e.g. resources an SVG image links to
     output = job.output_path()
     write_atomic(output, data)
     result.output = output
@@ -186,8 +209,12 @@ def render(job: RenderJob, prepared: Prepared | None = None) -> RenderResult:
 def _lay_out_html(prepared: Prepared, html: str) -> LaidOut:
     from sahifa import pdf
 
-    return pdf.lay_out(html, base_url=prepared.source.parent.resolve(),
-                       roots=prepared.asset_roots, source=prepared.source)
+    return pdf.lay_out(
+        html,
+        base_url=prepared.source.parent.resolve(),
+        roots=prepared.asset_roots,
+        source=prepared.source,
+    )
 
 
 def _fit_edition(prepared: Prepared) -> tuple[LaidOut, list[Overset], list[Problem]]:
@@ -204,8 +231,9 @@ def _fit_edition(prepared: Prepared) -> tuple[LaidOut, list[Overset], list[Probl
         fits = pdf.measure_slots(laid_out)
         if not _refit(edition, fits, plan):
             break
-        composed = compose_edition(edition, prepared.settings, prepared.layout, prepared.fonts,
-                                   plan)
+        composed = compose_edition(
+            edition, prepared.settings, prepared.layout, prepared.fonts, plan
+        )
         html = composed.html
     words = composed.body_words if composed else {}
     warnings: list[Problem] = []
@@ -217,17 +245,30 @@ def _fit_edition(prepared: Prepared) -> tuple[LaidOut, list[Overset], list[Probl
                 continue
             if slot.kind == "briefs" and slot.id in plan:
                 dropped = len(slot.articles) - (plan[slot.id].end or 0)
-                warnings.append(Problem(
-                    "overset", f"page {page.number}: {slot.id!r}: {dropped} brief(s) that did not "
-                    "fit the box were left out", file=edition.path, line=slot.line))
+                warnings.append(
+                    Problem(
+                        "overset",
+                        f"page {page.number}: {slot.id!r}: {dropped} brief(s) that did not "
+                        "fit the box were left out",
+                        file=edition.path,
+                        line=slot.line,
+                    )
+                )
             elif slot.kind == "story" and slot.overflow == "cut" and slot.id in plan:
                 cut = words.get(slot.id, 0) - (plan[slot.id].end or 0)
-                warnings.append(Problem(
-                    "overset", f"page {page.number}: story {slot.id!r} cut: {cut} words that did "
-                    "not fit its box were left out", file=edition.path, line=slot.line))
+                warnings.append(
+                    Problem(
+                        "overset",
+                        f"page {page.number}: story {slot.id!r} cut: {cut} words that did "
+                        "not fit its box were left out",
+                        file=edition.path,
+                        line=slot.line,
+                    )
+                )
             if fit.overset:
-                overset.append(Overset(slot.id, page.number, fit.overflow_lines,
-                                       fit.overflow_words, slot.line))
+                overset.append(
+                    Overset(slot.id, page.number, fit.overflow_lines, fit.overflow_words, slot.line)
+                )
     return laid_out, overset, warnings
 
 

@@ -7,6 +7,7 @@ paper's settings), then from the working directory.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def find_root(start: Path | None = None) -> Path:
     """The nearest folder holding ``sahifa.yaml``, above ``start`` or the working directory."""
     candidates: list[Path] = []
     if start is not None:
-        start = start.resolve()
+        start = Path(os.path.abspath(start))  # not resolve(): a symlink loop must not raise
         candidates += [start, *start.parents] if start.is_dir() else list(start.parents)
     cwd = Path.cwd().resolve()
     candidates += [cwd, *cwd.parents]

@@ -77,8 +77,8 @@ class Edition:
 
 def is_edition(path: Path) -> bool:
     """An edition is a YAML mapping with a top-level ``pages`` key."""
-    if path.suffix.lower() not in (".yaml", ".yml"):
-        return False
+    if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
+        return False  # (is_file: never block reading a FIFO)
     try:
         head = path.read_text(encoding="utf-8-sig", errors="replace")[:200_000]
     except OSError:
@@ -100,7 +100,10 @@ def read_edition(path: Path) -> Edition:
     pages_data = data.get("pages")
     if not isinstance(pages_data, list) or not pages_data:
         raise SahifaError(
-            "edition", "pages: must be a list of pages", file=path, key="pages",
+            "edition",
+            "pages: must be a list of pages",
+            file=path,
+            key="pages",
             line=data.line_of("pages"),
         )
     pages = []
@@ -141,7 +144,10 @@ def _date(data: YamlMap, path: Path) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise SahifaError(
-            "edition", f"bad date {value!r}: {exc}", file=path, key="date",
+            "edition",
+            f"bad date {value!r}: {exc}",
+            file=path,
+            key="date",
             line=data.line_of("date"),
         ) from None
 
@@ -152,20 +158,26 @@ def _hijri(data: YamlMap, path: Path) -> HijriDate | None:
         return None
     if not _ISO_DATE.match(value):
         raise SahifaError(
-            "edition", "expected a Hijri date as yyyy-mm-dd", file=path, key="hijri_date",
+            "edition",
+            "expected a Hijri date as yyyy-mm-dd",
+            file=path,
+            key="hijri_date",
             line=data.line_of("hijri_date"),
         )
     year, month, day = (int(p) for p in value.split("-"))
     return HijriDate(year, month, day)
 
 
-def _page(page: Any, number: int, path: Path, line: int | None) -> tuple[EditionPage, list[Problem]]:
+def _page(
+    page: Any, number: int, path: Path, line: int | None
+) -> tuple[EditionPage, list[Problem]]:
     where = f"pages[{number}]"
     if not isinstance(page, YamlMap):
         raise SahifaError("edition", "each page is a mapping", file=path, key=where, line=line)
     warnings = [
-        Problem("edition", "unknown key; ignored", file=path, key=f"{where}.{k}",
-                line=page.line_of(k))
+        Problem(
+            "edition", "unknown key; ignored", file=path, key=f"{where}.{k}", line=page.line_of(k)
+        )
         for k in page
         if k not in PAGE_KEYS
     ]
@@ -173,11 +185,16 @@ def _page(page: Any, number: int, path: Path, line: int | None) -> tuple[Edition
     stories = page.get("stories") or []
     if not isinstance(stories, list):
         raise SahifaError(
-            "edition", "stories: must be a list", file=path, key=f"{where}.stories",
+            "edition",
+            "stories: must be a list",
+            file=path,
+            key=f"{where}.stories",
             line=page.line_of("stories"),
         )
-    slots = tuple(_slot(s, f"{where}.stories[{i}]", path, page.line_of("stories"))
-                  for i, s in enumerate(stories, start=1))
+    slots = tuple(
+        _slot(s, f"{where}.stories[{i}]", path, page.line_of("stories"))
+        for i, s in enumerate(stories, start=1)
+    )
     return EditionPage(number, template, _text(page, "section", path), slots), warnings
 
 
@@ -186,14 +203,20 @@ def _int(slot: YamlMap, key: str, default: int | None, where: str, path: Path) -
     if value is None:
         if default is None:
             raise SahifaError(
-                "edition", f"{key} is required (a whole number)", file=path,
-                key=f"{where}.{key}", line=slot.line_of("article") or slot.line_of("briefs"),
+                "edition",
+                f"{key} is required (a whole number)",
+                file=path,
+                key=f"{where}.{key}",
+                line=slot.line_of("article") or slot.line_of("briefs"),
             )
         return default
     if not isinstance(value, str) or not value.isdigit() or int(value) < 1:
         raise SahifaError(
-            "edition", f"expected a whole number >= 1, got {value!r}", file=path,
-            key=f"{where}.{key}", line=slot.line_of(key),
+            "edition",
+            f"expected a whole number >= 1, got {value!r}",
+            file=path,
+            key=f"{where}.{key}",
+            line=slot.line_of(key),
         )
     return int(value)
 
@@ -202,20 +225,33 @@ def _choice(slot: YamlMap, key: str, allowed: tuple[str, ...], where: str, path:
     value = slot.get(key, allowed[0] if key == "overflow" else "normal")
     if value not in allowed:
         raise SahifaError(
-            "edition", f"expected one of {', '.join(allowed)}, got {value!r}", file=path,
-            key=f"{where}.{key}", line=slot.line_of(key),
+            "edition",
+            f"expected one of {', '.join(allowed)}, got {value!r}",
+            file=path,
+            key=f"{where}.{key}",
+            line=slot.line_of(key),
         )
     return str(value)
 
 
 def _article(ref: Any, key: str, slot: YamlMap, path: Path) -> Article:
     if not isinstance(ref, str) or not ref.strip():
-        raise SahifaError("edition", "expected an article path", file=path, key=key,
-                          line=slot.line_of(key.rsplit(".", 1)[-1]))
-    target = (path.parent / ref.strip())
+        raise SahifaError(
+            "edition",
+            "expected an article path",
+            file=path,
+            key=key,
+            line=slot.line_of(key.rsplit(".", 1)[-1]),
+        )
+    target = path.parent / ref.strip()
     if not target.is_file():
-        raise SahifaError("edition", f"article not found: {ref}", file=path, key=key,
-                          line=slot.line_of(key.rsplit(".", 1)[-1]))
+        raise SahifaError(
+            "edition",
+            f"article not found: {ref}",
+            file=path,
+            key=key,
+            line=slot.line_of(key.rsplit(".", 1)[-1]),
+        )
     try:
         article, _ = read_article(target)
     except ArticleError:
@@ -228,8 +264,13 @@ def _slot(slot: Any, where: str, path: Path, line: int | None) -> Slot:
         raise SahifaError("edition", "each story is a mapping", file=path, key=where, line=line)
     unknown = [k for k in slot if k not in SLOT_KEYS]
     if unknown:
-        raise SahifaError("edition", f"unknown key {unknown[0]!r}", file=path,
-                          key=f"{where}.{unknown[0]}", line=slot.line_of(unknown[0]))
+        raise SahifaError(
+            "edition",
+            f"unknown key {unknown[0]!r}",
+            file=path,
+            key=f"{where}.{unknown[0]}",
+            line=slot.line_of(unknown[0]),
+        )
     geometry = {
         "column": _int(slot, "column", None, where, path),
         "span": _int(slot, "span", None, where, path),
@@ -239,8 +280,11 @@ def _slot(slot: Any, where: str, path: Path, line: int | None) -> Slot:
     kinds = [k for k in ("article", "briefs", "continued") if k in slot]
     if len(kinds) != 1:
         raise SahifaError(
-            "edition", "a story slot has exactly one of article:, briefs:, continued:",
-            file=path, key=where, line=slot.line_of(kinds[0]) if kinds else line,
+            "edition",
+            "a story slot has exactly one of article:, briefs:, continued:",
+            file=path,
+            key=where,
+            line=slot.line_of(kinds[0]) if kinds else line,
         )
     kind = kinds[0]
     common = {
@@ -252,21 +296,39 @@ def _slot(slot: Any, where: str, path: Path, line: int | None) -> Slot:
     if kind == "article":
         article = _article(slot["article"], f"{where}.article", slot, path)
         return Slot(
-            id=_text(slot, "id", path) or article.path.stem, articles=(article,), kind="story",
-            overflow=_choice(slot, "overflow", OVERFLOW_MODES, where, path), **common,
+            id=_text(slot, "id", path) or article.path.stem,
+            articles=(article,),
+            kind="story",
+            overflow=_choice(slot, "overflow", OVERFLOW_MODES, where, path),
+            **common,
         )
     if kind == "briefs":
         refs = slot["briefs"]
         if not isinstance(refs, list) or not refs:
-            raise SahifaError("edition", "briefs: is a list of article paths", file=path,
-                              key=f"{where}.briefs", line=slot.line_of("briefs"))
+            raise SahifaError(
+                "edition",
+                "briefs: is a list of article paths",
+                file=path,
+                key=f"{where}.briefs",
+                line=slot.line_of("briefs"),
+            )
         articles = tuple(_article(r, f"{where}.briefs", slot, path) for r in refs)
         overflow = _choice(slot, "overflow", OVERFLOW_MODES, where, path)
         if overflow == "continue":
-            raise SahifaError("edition", "a column of briefs cannot continue on another page",
-                              file=path, key=f"{where}.overflow", line=slot.line_of("overflow"))
-        return Slot(id=_text(slot, "id", path) or f"briefs-{where}", articles=articles,
-                    kind="briefs", overflow=overflow, **common)
+            raise SahifaError(
+                "edition",
+                "a column of briefs cannot continue on another page",
+                file=path,
+                key=f"{where}.overflow",
+                line=slot.line_of("overflow"),
+            )
+        return Slot(
+            id=_text(slot, "id", path) or f"briefs-{where}",
+            articles=articles,
+            kind="briefs",
+            overflow=overflow,
+            **common,
+        )
     target = _text(slot, "continued", path)
     return Slot(id=f"{target}-continued", kind="continued", continues=target, **common)
 
@@ -279,8 +341,11 @@ def _check_ids_and_jumps(edition: Edition) -> None:
                 continue
             if slot.id in seen:
                 raise SahifaError(
-                    "edition", f"story id {slot.id!r} is used twice (pages {seen[slot.id]} "
-                    f"and {page.number}); give one an id:", file=edition.path, line=slot.line,
+                    "edition",
+                    f"story id {slot.id!r} is used twice (pages {seen[slot.id]} "
+                    f"and {page.number}); give one an id:",
+                    file=edition.path,
+                    line=slot.line,
                 )
             seen[slot.id] = page.number
     jumps: dict[str, int] = {}
@@ -291,22 +356,33 @@ def _check_ids_and_jumps(edition: Edition) -> None:
             found = edition.slot(slot.continues)
             if found is None or found[1].overflow != "continue":
                 raise SahifaError(
-                    "edition", f"continued: {slot.continues!r} names no story with "
-                    "overflow: continue", file=edition.path, line=slot.line,
+                    "edition",
+                    f"continued: {slot.continues!r} names no story with overflow: continue",
+                    file=edition.path,
+                    line=slot.line,
                 )
             if found[0].number >= page.number:
                 raise SahifaError(
-                    "edition", f"{slot.continues!r} must continue on a later page than "
-                    f"page {found[0].number}", file=edition.path, line=slot.line,
+                    "edition",
+                    f"{slot.continues!r} must continue on a later page than page {found[0].number}",
+                    file=edition.path,
+                    line=slot.line,
                 )
             if slot.continues in jumps:
-                raise SahifaError("edition", f"{slot.continues!r} continues twice",
-                                  file=edition.path, line=slot.line)
+                raise SahifaError(
+                    "edition",
+                    f"{slot.continues!r} continues twice",
+                    file=edition.path,
+                    line=slot.line,
+                )
             jumps[slot.continues] = page.number
     for page in edition.pages:
         for slot in page.slots:
             if slot.kind == "story" and slot.overflow == "continue" and slot.id not in jumps:
                 raise SahifaError(
-                    "edition", f"story {slot.id!r} has overflow: continue but no later page has "
-                    f"a 'continued: {slot.id}' slot", file=edition.path, line=slot.line,
+                    "edition",
+                    f"story {slot.id!r} has overflow: continue but no later page has "
+                    f"a 'continued: {slot.id}' slot",
+                    file=edition.path,
+                    line=slot.line,
                 )

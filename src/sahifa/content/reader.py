@@ -19,7 +19,17 @@ ARTICLE_SUFFIXES = (".yaml", ".yml", ".md")
 TEXT_KEYS = ("headline", "kicker", "deck", "byline", "section", "body")
 KNOWN_KEYS = {*TEXT_KEYS, "date", "hijri_date", "image", "tags"}
 IMAGE_KEYS = {"src", "caption", "credit"}
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# Text that cannot print: C0/C1 controls (but tab and newline) and lone surrogates.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+YEARS = range(1800, 2201)  # the Gregorian years a paper's issues can carry
+# Image formats WeasyPrint embeds, recognised by content rather than by name.
+_IMAGE_MAGIC = {
+    b"\x89PNG\r\n\x1a\n": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF87a": "GIF",
+    b"GIF89a": "GIF",
+}
 _FRONT_MATTER_END = re.compile(r"^---\s*$", re.M)
 
 
@@ -72,7 +82,6 @@ def _split_front_matter(text: str, path: Path) -> tuple[YamlMap, str, int]:
     data = parse_yaml(front, path, first_line=2)
     if data is None:
         data = YamlMap()
-        data.lines = {}
     if not isinstance(data, YamlMap):
         raise ArticleError(
             f"front matter is a mapping of keys, not {_kind(data)}", file=path, line=2
@@ -106,6 +115,16 @@ def _build(data: YamlMap, path: Path) -> tuple[Article, list[Problem]]:
         )
     image, image_warnings = _image(data, path)
     warnings += image_warnings
+    if data.get("hijri_date") and not data.get("date"):
+        warnings.append(
+            Problem(
+                "article",
+                "hijri_date without date: the date line needs the Gregorian date; ignored",
+                file=path,
+                key="hijri_date",
+                line=data.line_of("hijri_date"),
+            )
+        )
     article = Article(
         path=path,
         headline=_one_line(text["headline"]),
@@ -140,7 +159,19 @@ def _text(data: YamlMap, key: str, path: Path) -> str:
         raise ArticleError(
             f"expected text, got {_kind(value)}", file=path, key=key, line=data.line_of(key)
         )
+    _check_printable(value, path, key, data.line_of(key))
     return value
+
+
+def _check_printable(value: str, path: Path, key: str, line: int | None) -> None:
+    bad = _UNPRINTABLE.search(value)
+    if bad:
+        raise ArticleError(
+            f"contains an unprintable character U+{ord(bad.group()):04X}",
+            file=path,
+            key=key,
+            line=line,
+        )
 
 
 def _one_line(text: str) -> str:
@@ -167,11 +198,19 @@ def _date(data: YamlMap, path: Path) -> dt.date | None:
     if parts is None:
         return None
     try:
-        return dt.date(*parts)
+        date = dt.date(*parts)
     except ValueError as exc:
         raise ArticleError(
             f"not a real date: {exc}", file=path, key="date", line=data.line_of("date")
         ) from None
+    if date.year not in YEARS:
+        raise ArticleError(
+            f"year {date.year} is outside {YEARS.start}-{YEARS.stop - 1}",
+            file=path,
+            key="date",
+            line=data.line_of("date"),
+        )
+    return date
 
 
 def _hijri(data: YamlMap, path: Path) -> HijriDate | None:
@@ -180,9 +219,9 @@ def _hijri(data: YamlMap, path: Path) -> HijriDate | None:
     if parts is None:
         return None
     year, month, day = parts
-    if not (1 <= month <= 12 and 1 <= day <= 30):
+    if not (1200 <= year <= 1700 and 1 <= month <= 12 and 1 <= day <= 30):
         raise ArticleError(
-            "a Hijri date has months 1-12 and days 1-30",
+            "a Hijri date has years 1200-1700, months 1-12 and days 1-30",
             file=path,
             key="hijri_date",
             line=data.line_of("hijri_date"),
@@ -224,15 +263,17 @@ def _image(data: YamlMap, path: Path) -> tuple[Image | None, list[Problem]]:
                 line=value.line_of(key),
             )
         fields[key] = (item or "").strip()
+        _check_printable(fields[key], path, f"image.{key}", value.line_of(key))
     src: Path | None = None
     if fields["src"]:
         src = (path.parent / fields["src"]).resolve()
+        where = {"file": path, "key": "image.src", "line": value.line_of("src")}
         if not src.is_file():
+            raise ArticleError(f"image file not found: {fields['src']} (looked for {src})", **where)
+        kind = _image_kind(src)
+        if kind is None:
             raise ArticleError(
-                f"image file not found: {fields['src']} (looked for {src})",
-                file=path,
-                key="image.src",
-                line=value.line_of("src"),
+                f"{fields['src']} is not a PNG, JPEG, GIF, WebP or SVG image", **where
             )
     else:
         warnings.append(
@@ -246,6 +287,21 @@ def _image(data: YamlMap, path: Path) -> tuple[Image | None, list[Problem]]:
         )
     image = Image(src=src, caption=_one_line(fields["caption"]), credit=_one_line(fields["credit"]))
     return image, warnings
+
+
+def _image_kind(path: Path) -> str | None:
+    """The image's format judged by its first bytes, not its name."""
+    with path.open("rb") as handle:
+        head = handle.read(512)
+    for magic, kind in _IMAGE_MAGIC.items():
+        if head.startswith(magic):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<svg", b"<?xml")) and b"<svg" in head.lower():
+        return "SVG"
+    return None
 
 
 def _tags(data: YamlMap, path: Path) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ errors can point at it.
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +17,18 @@ import yaml
 from sahifa.errors import SahifaError
 
 MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 32  # articles nest two levels; deep nesting is an attack on the parser's stack
 
 
 class YamlMap(dict):
     """A mapping that knows on which line each of its keys was written."""
 
-    lines: dict[str, int]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lines: dict[str, int] = {}
 
     def line_of(self, key: str) -> int | None:
-        return getattr(self, "lines", {}).get(key)
+        return self.lines.get(key)
 
 
 class _TextLoader(yaml.SafeLoader):
@@ -32,20 +36,26 @@ class _TextLoader(yaml.SafeLoader):
 
     yaml_implicit_resolvers: dict = {}  # noqa: RUF012 - the class attribute PyYAML reads
     line_offset = 0  # lines of the file before the YAML text (Markdown front matter)
+    depth = 0
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        event = self.peek_event()
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
             raise yaml.MarkedYAMLError(
                 None, None, "YAML aliases (*name) are not allowed in sahifa files", event.start_mark
             )
-        return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise yaml.MarkedYAMLError(
+                    None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
-        if not isinstance(node, yaml.MappingNode):
-            return super().construct_mapping(node, deep)
         result = YamlMap()
-        result.lines = {}
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, str):
@@ -64,7 +74,14 @@ class _TextLoader(yaml.SafeLoader):
         return result
 
 
-_TextLoader.add_constructor("tag:yaml.org,2002:map", _TextLoader.construct_mapping)
+# Only text, lists and mappings: an explicit tag (!!int, !!binary, !!timestamp, !!python/…)
+# is an error rather than a value of another type.
+_TextLoader.yaml_constructors = {
+    "tag:yaml.org,2002:str": yaml.SafeLoader.construct_yaml_str,
+    "tag:yaml.org,2002:seq": yaml.SafeLoader.construct_yaml_seq,
+    "tag:yaml.org,2002:map": _TextLoader.construct_mapping,
+    None: yaml.SafeLoader.construct_undefined,
+}
 
 
 def parse_yaml(text: str, file: Path, *, first_line: int = 1, category: str = "article") -> Any:
@@ -87,7 +104,10 @@ def parse_yaml(text: str, file: Path, *, first_line: int = 1, category: str = "a
 def read_text(path: Path, *, category: str = "article", max_bytes: int = MAX_BYTES) -> str:
     """Read a UTF-8 text file, refusing binary, oversized and non-UTF-8 files clearly."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise SahifaError(category, "not a regular file", file=path)
+        size = info.st_size
         if size > max_bytes:
             raise SahifaError(
                 category, f"file is {size} bytes, over the {max_bytes}-byte limit", file=path
@@ -97,8 +117,10 @@ def read_text(path: Path, *, category: str = "article", max_bytes: int = MAX_BYT
         raise SahifaError(category, "no such file", file=path) from None
     except IsADirectoryError:
         raise SahifaError(category, "is a directory, not a file", file=path) from None
-    except OSError as exc:
-        raise SahifaError(category, f"cannot read: {exc.strerror}", file=path) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        raise SahifaError(
+            category, f"cannot read: {getattr(exc, 'strerror', exc)}", file=path
+        ) from None
     if b"\x00" in data:
         raise SahifaError(category, "binary file (contains NUL bytes), not text", file=path)
     try:

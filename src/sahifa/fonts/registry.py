@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
+from sahifa.css import css_string
 from sahifa.errors import ConfigError
 
 MANIFEST = "fonts.yaml"
@@ -35,8 +36,8 @@ class FontFile:
         """The ``@font-face`` rule that makes this file available to the layouts."""
         return (
             "@font-face { "
-            f"font-family: {_css_string(self.family)}; "
-            f"src: url({_css_string(self.path.as_uri())}); "
+            f"font-family: {css_string(self.family)}; "
+            f"src: url({css_string(self.path.as_uri())}); "
             f"font-weight: {self.weight}; font-style: {self.style}; }}"
         )
 
@@ -159,8 +160,3 @@ def _read_metadata(path: Path, manifest: Path, line: int | None) -> tuple[str, i
     if not family:
         raise ConfigError(f"{path.name}: font has no family name", file=manifest, line=line)
     return family, weight, "italic" if italic else "normal"
-
-
-def _css_string(text: str) -> str:
-    # "<" escaped too: these rules sit inside an HTML <style> element.
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ") + '"'
