@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # sahifa set-up, command 1 of the README: system packages, virtualenv, Python packages, then
 # render the sample to build/. Safe to run again: finished steps are skipped.
-#   bash scripts/setup.sh            set up and render the sample
+#   bash scripts/setup.sh            set up and render the sample edition
 #   bash scripts/setup.sh --no-render  set up only (used by scripts/test.sh and CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,5 +41,5 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
 fi
 
 if [ "${1:-}" != "--no-render" ]; then
-  .venv/bin/sahifa render articles/2023/05/02/wahdat-al-jabahat.yaml -o build/sample.pdf
+  .venv/bin/sahifa render articles/2023/05/02/edition.yaml -o build/edition.pdf
 fi

@@ -19,7 +19,7 @@ from sahifa.content.edition import Edition, Slot
 from sahifa.css import css_string
 from sahifa.errors import Problem, SahifaError
 from sahifa.fonts import FontRegistry
-from sahifa.geometry import content_height_mm
+from sahifa.geometry import PageGrid, page_grid
 from sahifa.layouts import ROLES, Layout
 from sahifa.markup import WordRange, render_body
 from sahifa.settings import Settings
@@ -56,20 +56,21 @@ def generated_css(settings: Settings, layout: Layout, fonts: FontRegistry, run_d
     for group in ("page", "grid", "image"):
         for key, value in (layout.settings.get(group) or {}).items():
             props.append(f"  --{group}-{key}: {value};")
-    page = layout.settings.get("page") or {}
-    grid = layout.settings.get("grid") or {}
-    height = content_height_mm(str(page.get("size", "A4")), str(page.get("margin", "15mm")))
-    columns, rows = int(grid.get("columns", 5)), int(grid.get("rows", 12))
+    grid = page_grid(layout.settings)
     props += [
-        f"  --page-content-height: {height:.2f}mm;",
-        f"  --grid-template-columns: repeat({columns}, minmax(0, 1fr));",
-        # The first row holds the masthead or section banner at its natural height; the story
-        # rows share the rest and never grow with their content (overset is measured instead).
-        f"  --grid-template-rows: auto repeat({rows}, minmax(0, 1fr));",
+        f"  --page-content-height: {grid.height:.2f}mm;",
+        # Fixed tracks only: sahifa.pdf skips WeasyPrint's costly sizing of flexible ones.
+        f"  --grid-template-columns: repeat({grid.columns}, {grid.column_width():.3f}mm);",
     ]
+    # Rows have fixed heights: a box's size must not depend on its text (WeasyPrint grows
+    # flexible rows to fit content), so the text that does not fit can be measured. The first
+    # row holds the masthead (front page) or the section banner (inside pages).
+    for kind, header in grid.headers.items():
+        row = grid.row_height(kind)
+        props.append(f"  --grid-rows-{kind}: {header:.2f}mm repeat({grid.rows}, {row:.3f}mm);")
     # The page grid runs left-to-right (WeasyPrint 70 sizes and places RTL grid tracks
-    # wrongly); compose mirrors each slot's columns so column 1 is still the rightmost.
-    spanning = f".grid-masthead, .grid-banner {{ grid-column: 1 / span {columns}; }}"
+    # wrongly); compose mirrors each slot's columns so that column 1 is still the rightmost.
+    spanning = f".grid-masthead, .grid-banner {{ grid-column: 1 / span {grid.columns}; }}"
     style = "arabic-indic" if settings.digits == "arabic-indic" else "decimal"
     folio = f"counter(page, {style})"
     return "\n".join(
@@ -92,8 +93,8 @@ def generated_css(settings: Settings, layout: Layout, fonts: FontRegistry, run_d
             "  @top-left { content: none; }",
             "}",
             f".jump a::after {{ content: target-counter(attr(href url), page, {style}); }}",
-            spanning,
             f".story-body ol, .slot ol {{ list-style-type: {style}; }}",
+            spanning,
         ]
     )
 
@@ -182,14 +183,23 @@ def compose_edition(
     warnings: list[Problem] = []
     words: dict[str, int] = {}
     pages = []
-    grid = layout.settings.get("grid") or {}
-    columns, rows = int(grid.get("columns", 5)), int(grid.get("rows", 12))
+    grid = page_grid(layout.settings)
     for page in edition.pages:
         slots = []
         for slot in page.slots:
-            _check_on_grid(edition, page.number, slot, columns, rows, layout.name)
+            _check_on_grid(edition, page.number, slot, grid, layout.name)
             context = _slot_context(edition, slot, digits, plan, warnings, words)
-            context["column"] = columns - (slot.column + slot.span - 1) + 1  # mirrored: LTR grid
+            column = grid.columns - (slot.column + slot.span - 1) + 1  # mirrored: LTR grid
+            kind = "front" if page.template == "front" else "inside"
+            # The explicit height matters for speed: WeasyPrint lays every grid item out
+            # again to size the rows, and a multi-column box without a height is balanced
+            # over and over (minutes for four pages); with it, each pass takes seconds.
+            height = slot.rows * grid.row_height(kind) + (slot.rows - 1) * grid.row_gap
+            context["style"] = (
+                f"grid-column: {column} / span {slot.span}; "
+                f"grid-row: {slot.row + 1} / span {slot.rows}; "
+                f"height: {height:.3f}mm; columns: {slot.span};"
+            )
             slots.append(context)
         pages.append(
             {
@@ -208,9 +218,8 @@ def compose_edition(
     return Composed(html, warnings, words)
 
 
-def _check_on_grid(
-    edition: Edition, page: int, slot: Slot, columns: int, rows: int, layout: str
-) -> None:
+def _check_on_grid(edition: Edition, page: int, slot: Slot, grid: PageGrid, layout: str) -> None:
+    columns, rows = grid.columns, grid.rows
     if slot.column + slot.span - 1 > columns or slot.row + slot.rows - 1 > rows:
         raise SahifaError(
             "edition",
@@ -256,10 +265,7 @@ def _slot_context(
         "kind": slot.kind,
         "title": localize_digits(slot.title, digits),
         "size": slot.size,
-        "column": slot.column,
         "span": slot.span,
-        "row": slot.row + 1,  # grid row 1 is the masthead or section banner
-        "rows": slot.rows,
         "stories": stories,
         "jump_to": f"story-{slot.id}-continued" if slot.overflow == "continue" else "",
         "jump_from": f"story-{slot.continues}" if slot.kind == "continued" else "",

@@ -8,6 +8,8 @@ it from ``@page`` values, so it is computed here and handed to the stylesheet as
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from sahifa.errors import ConfigError
 
@@ -54,6 +56,44 @@ def margins_mm(margin: str) -> tuple[float, float, float, float]:
     return top, right, bottom, left
 
 
-def content_height_mm(size: str, margin: str) -> float:
-    top, _, bottom, _ = margins_mm(margin)
-    return page_size_mm(size)[1] - top - bottom
+@dataclass(frozen=True)
+class PageGrid:
+    """An edition page's grid, in mm: its columns and its fixed-height rows."""
+
+    width: float
+    height: float
+    columns: int
+    rows: int
+    gap: float
+    row_gap: float
+    headers: dict[str, float]  # page kind (front, inside) → height of its first row
+
+    def column_width(self) -> float:
+        return (self.width - (self.columns - 1) * self.gap) / self.columns
+
+    def row_height(self, kind: str) -> float:
+        header = self.headers[kind]
+        return (self.height - header - self.rows * self.row_gap) / self.rows
+
+
+def page_grid(settings: dict[str, Any]) -> PageGrid:
+    """The grid of a layout's ``page`` and ``grid`` settings."""
+    page = settings.get("page") or {}
+    grid = settings.get("grid") or {}
+    size, margin = str(page.get("size", "A4")), str(page.get("margin", "15mm"))
+    top, right, bottom, left = margins_mm(margin)
+    inner = length_mm(str(page.get("inner", f"{right}mm")), "page inner")
+    outer = length_mm(str(page.get("outer", f"{left}mm")), "page outer")
+    width, height = page_size_mm(size)
+    return PageGrid(
+        width=width - inner - outer,
+        height=height - top - bottom,
+        columns=int(grid.get("columns", 5)),
+        rows=int(grid.get("rows", 12)),
+        gap=length_mm(str(grid.get("gap", "5mm")), "grid gap"),
+        row_gap=length_mm(str(grid.get("row-gap", "4mm")), "grid row-gap"),
+        headers={
+            "front": length_mm(str(grid.get("masthead", "60mm")), "grid masthead"),
+            "inside": length_mm(str(grid.get("banner", "14mm")), "grid banner"),
+        },
+    )

@@ -94,6 +94,7 @@ def weasyprint() -> Any:
         # they must not also reach the user raw through the root logger.
         logging.getLogger("weasyprint").propagate = False
         _fix_rtl_column_rules()
+        _skip_fixed_grid_sizing()
         _weasyprint = wp
     return _weasyprint
 
@@ -145,6 +146,36 @@ def _fix_rtl_column_rules() -> None:
 
     draw_column_rules.sahifa_rtl_fix = True  # type: ignore[attr-defined]
     border.draw_column_rules = draw_column_rules
+
+
+def _skip_fixed_grid_sizing() -> None:
+    """Do not lay grid items out to size tracks whose sizes are all fixed lengths.
+
+    WeasyPrint 70 lays every spanning grid item out (a deep copy, unbounded) several times
+    while distributing "extra space" to intrinsic tracks, even when no track is intrinsic.
+    Edition pages are grids of fixed-size tracks holding multi-column stories, so this made a
+    four-page edition take ~90 s a pass. With only fixed tracks there is no extra space to
+    distribute, and the function has nothing to do.
+    """
+    from weasyprint.layout import grid
+
+    original = grid._distribute_extra_space
+    if getattr(original, "sahifa_fixed_tracks", False):
+        return
+
+    def distribute_extra_space(
+        affected_sizes: Any, affected_tracks_types: Any, size_contribution: Any,
+        tracks_children: Any, sizing_functions: Any, *args: Any,
+    ) -> Any:  # fmt: skip
+        if all(grid._is_length(f) for pair in sizing_functions for f in pair):
+            return None
+        return original(
+            affected_sizes, affected_tracks_types, size_contribution, tracks_children,
+            sizing_functions, *args,
+        )  # fmt: skip
+
+    distribute_extra_space.sahifa_fixed_tracks = True  # type: ignore[attr-defined]
+    grid._distribute_extra_space = distribute_extra_space
 
 
 def weasyprint_version() -> str:
@@ -315,10 +346,11 @@ class BoxFit:
     overflow_words: int  # words that fell into columns beyond the box
     overflow_lines: int
     furniture_overflow: bool = False  # a jump line fell beyond the box
+    spilled: bool = False  # part of the box went on to a later page (its head did not fit)
 
     @property
     def overset(self) -> bool:
-        return self.overflow_words > 0 or self.overflow_lines > 0
+        return self.overflow_words > 0 or self.overflow_lines > 0 or self.spilled
 
 
 def measure_slots(laid_out: LaidOut) -> dict[str, BoxFit]:
@@ -349,6 +381,7 @@ def measure_slots(laid_out: LaidOut) -> dict[str, BoxFit]:
                     overflow_lines=earlier.overflow_lines + sum(_lines(c) for c in columns),
                     furniture_overflow=earlier.furniture_overflow
                     or any(_has_furniture(c) for c in columns),
+                    spilled=True,
                 )
                 continue
             inside, beyond = columns[:count], columns[count:]

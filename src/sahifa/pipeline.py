@@ -84,10 +84,14 @@ class Overset:
     line: int | None = None  # the story's line in the edition file
 
     def problem(self, source: Path) -> Problem:
+        amount = (
+            f"{self.lines} lines ({self.words} words) over"
+            if self.words or self.lines
+            else "its head (headline, image) is taller than the box"
+        )
         return Problem(
             "overset",
-            f"page {self.page}: story {self.story!r} does not fit its box: "
-            f"{self.lines} lines ({self.words} words) over",
+            f"page {self.page}: story {self.story!r} does not fit its box: {amount}",
             file=source,
             line=self.line,
         )
