@@ -9,10 +9,10 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 import yaml
-from conftest import REPO, run_cli
-from textlayer import article_text, pdfium_text, pdftotext, word_recall, words
 
+from conftest import REPO, run_cli
 from sahifa.markup import WordRange, render_body
+from textlayer import article_text, pdfium_text, pdftotext, word_recall, words
 
 SAMPLES = REPO / "articles/2023/05/02"
 SEED = "wahdat-al-jabahat.yaml"
