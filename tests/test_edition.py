@@ -215,3 +215,25 @@ def test_bad_editions_exit_1_with_one_line(
     lines = result.err.strip().splitlines()
     assert len(lines) == 1 and "edition.yaml" in lines[0] and message in lines[0], lines
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_broadsheet_grid_has_six_columns(project: Path, tmp_path: Path) -> None:
+    edition = _edition(
+        project,
+        HEAD.replace("tabloid", "broadsheet")
+        + "  - template: front\n    stories:\n"
+        + _slot("sudan-hudna.yaml", 1, 4, 1, 8, "        size: lead\n")
+        + _slot("brief-qamh.yaml", 6, 1, 1, 6),
+    )
+    out = tmp_path / "broadsheet.pdf"
+    result = run_cli("render", edition, "-o", out)
+    assert result.code == 0, result.err
+    page = pdfium.PdfDocument(out)[0]
+    width, height = page.get_size()
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (380, 578)
+    text = page.get_textpage()
+    content = text.get_text_range()
+    # Column 6 is the leftmost: the brief sits left of the lead story.
+    brief_x = text.get_charbox(content.index("توريد"))[0]
+    lead_x = text.get_charbox(content.index("تحركات"))[0]
+    assert brief_x < width / 3 < lead_x
