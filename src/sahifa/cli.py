@@ -51,6 +51,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
     )
+    imp = commands.add_parser(
+        "import", help="turn scraped plain-text articles into article files (nothing lost)"
+    )
+    imp.add_argument("inputs", type=Path, nargs="+", help="text files or folders of them")
+    imp.add_argument(
+        "-o", "--output", type=Path, default=Path("articles/imported"),
+        help="folder for the article files (default: articles/imported; folders are mirrored)",
+    )  # fmt: skip
+    imp.add_argument("--profile", default="default", help="import profile in profiles/")
+    imp.add_argument("--encoding", help="the input encoding (default: detected)")
+    imp.add_argument("--force", action="store_true", help="replace existing article files")
+    imp.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
     return parser
 
 
@@ -141,4 +155,14 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"render": _render, "check": _check}
+def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from sahifa.importer.command import run
+    from sahifa.importer.profile import load_profile
+    from sahifa.settings import find_root
+
+    profile = load_profile(find_root(args.inputs[0]), args.profile)
+    failed = run(args.inputs, args.output, profile, args.encoding, args.force, stdout, stderr)
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+_COMMANDS = {"render": _render, "check": _check, "import": _import}
