@@ -7,9 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages WeasyPrint needs to be correct and fast (HarfBuzz subsetting makes PDF
-# writing 4-8x faster), and poppler-utils for the text-layer tests.
+# writing 4-8x faster); poppler-utils for the text-layer tests and chromium for the preview's
+# browser tests (Debian's build, driven by Playwright; no browser download).
 DEB_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1
-              poppler-utils)
+              poppler-utils chromium)
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

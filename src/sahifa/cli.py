@@ -51,6 +51,28 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
     )
+    proof = commands.add_parser("proof", help="render and write one PNG per page")
+    proof.add_argument("article", type=Path, help="article or edition file")
+    proof.add_argument("-o", "--output", type=Path, required=True, help="folder for the PNGs")
+    proof.add_argument("--dpi", type=float, default=100, help="resolution (default 100)")
+    proof.add_argument("--layout", help="layout name (a folder under layouts/)")
+
+    diff = commands.add_parser(
+        "diff", help="compare two PDFs page by page; exit 0 identical, 1 different"
+    )
+    diff.add_argument("a", type=Path, help="the old PDF")
+    diff.add_argument("b", type=Path, help="the new PDF")
+    diff.add_argument("-o", "--output", type=Path, required=True, help="folder for diff images")
+    diff.add_argument("--dpi", type=float, default=60, help="resolution (default 60)")
+
+    preview = commands.add_parser(
+        "preview", help="serve live page images on 127.0.0.1 that follow every save"
+    )
+    preview.add_argument("article", type=Path, help="article or edition file")
+    preview.add_argument("--layout", help="layout name (a folder under layouts/)")
+    preview.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any)")
+    preview.add_argument("--dpi", type=float, default=60, help="image resolution (default 60)")
+
     imp = commands.add_parser(
         "import", help="turn scraped plain-text articles into article files (nothing lost)"
     )
@@ -165,4 +187,61 @@ def _import(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
-_COMMANDS = {"render": _render, "check": _check, "import": _import}
+def _proof(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from sahifa.pipeline import RenderJob, build
+    from sahifa.preview.raster import write_proofs
+
+    result, data = build(RenderJob(source=args.article, layout=args.layout, allow_overset=True))
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=stderr)
+    for path in write_proofs(data, args.output, args.dpi):
+        print(path, file=stdout)
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from sahifa.content.yamlfile import read_bytes
+    from sahifa.preview.diff import diff_pdfs
+
+    result = diff_pdfs(read_bytes(args.a), read_bytes(args.b), args.output, args.dpi)
+    for page in result.changed:
+        print(f"page {page.page}: {page.changed_share:.2%} of pixels changed → {page.image}",
+              file=stdout)  # fmt: skip
+    if result.pages_a != result.pages_b:
+        print(f"page count: {result.pages_a} → {result.pages_b}", file=stdout)
+    print(
+        f"{len(result.changed)} of {max(result.pages_a, result.pages_b)} page(s) changed",
+        file=stdout,
+    )
+    return EXIT_OK if result.identical else EXIT_PROBLEMS
+
+
+def _preview(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from sahifa.pipeline import RenderJob
+    from sahifa.preview.server import Previewer, serve
+    from sahifa.settings import find_root
+
+    root = find_root(args.article)
+    # Overset pages still show (with the overset listed): the designer is fixing them.
+    job = RenderJob(source=args.article, layout=args.layout, allow_overset=True)
+    previewer = Previewer(job, root, args.dpi)
+    server = serve(previewer, args.port, str(args.article),
+                   announce=lambda line: print(line, file=stdout, flush=True))  # fmt: skip
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        previewer.stop()
+        server.server_close()
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "render": _render,
+    "check": _check,
+    "import": _import,
+    "proof": _proof,
+    "diff": _diff,
+    "preview": _preview,
+}

@@ -182,11 +182,9 @@ def check(job: RenderJob) -> RenderResult:
     return lay_out(job)[2]
 
 
-def render(job: RenderJob, prepared: Prepared | None = None) -> RenderResult:
-    """Render one job to its PDF, atomically. Raises ``SahifaError``; returns the result.
-
-    ``prepared`` is the job's ``prepare`` result when the caller already has it. Overset
-    stories refuse the render unless the job allows them."""
+def build(job: RenderJob, prepared: Prepared | None = None) -> tuple[RenderResult, bytes]:
+    """Lay out and write the PDF in memory: for ``render`` and for callers that want the
+    bytes (proofs, the preview). Overset stories refuse unless the job allows them."""
     started = time.perf_counter()
     prepared, laid_out, result = lay_out(job, prepared)
     if result.overset and not job.allow_overset:
@@ -202,11 +200,19 @@ def render(job: RenderJob, prepared: Prepared | None = None) -> RenderResult:
     before = len(laid_out.warnings)
     data = laid_out.write()
     result.warnings += laid_out.warnings[before:]  # e.g. resources an SVG image links to
+    result.sha256 = hashlib.sha256(data).hexdigest()
+    result.seconds = time.perf_counter() - started
+    return result, data
+
+
+def render(job: RenderJob, prepared: Prepared | None = None) -> RenderResult:
+    """Render one job to its PDF file, atomically. Raises ``SahifaError``; returns the result.
+
+    ``prepared`` is the job's ``prepare`` result when the caller already has it."""
+    result, data = build(job, prepared)
     output = job.output_path()
     write_atomic(output, data)
     result.output = output
-    result.sha256 = hashlib.sha256(data).hexdigest()
-    result.seconds = time.perf_counter() - started
     return result
 
 

@@ -101,6 +101,25 @@ def parse_yaml(text: str, file: Path, *, first_line: int = 1, category: str = "a
         loader.dispose()
 
 
+def read_bytes(path: Path, *, category: str = "input", max_bytes: int | None = None) -> bytes:
+    """A regular file's bytes, or one ``SahifaError`` line saying why not."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise SahifaError(category, "not a regular file", file=path)
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise SahifaError(
+                category, f"file is {info.st_size} bytes, over the {max_bytes}-byte limit",
+                file=path,
+            )  # fmt: skip
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise SahifaError(category, "no such file", file=path) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        reason = getattr(exc, "strerror", None) or exc
+        raise SahifaError(category, f"cannot read: {reason}", file=path) from None
+
+
 def read_text(path: Path, *, category: str = "article", max_bytes: int = MAX_BYTES) -> str:
     """Read a UTF-8 text file, refusing binary, oversized and non-UTF-8 files clearly."""
     try:

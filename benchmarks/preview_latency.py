@@ -1,0 +1,99 @@
+"""Preview latency: from saving a CSS change to the updated page image in the browser.
+
+Starts ``sahifa preview`` on a throwaway copy of the project with a one-page article, opens it
+in headless Chromium (Debian's, driven by Playwright), then saves a CSS change N times and
+measures, each time, the wall time until the browser has loaded the new page image.
+Target: <= 2 s. Prints numbers; asserts nothing.
+
+    python benchmarks/preview_latency.py [--runs N] [--article PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--article", type=Path, default=REPO / "articles/2023/05/02/sehha-tatim.yaml"
+    )
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for name in ("sahifa.yaml", "layouts", "fonts"):
+            copy = shutil.copytree if (REPO / name).is_dir() else shutil.copy
+            copy(REPO / name, root / name)
+        (root / "articles").mkdir()
+        article = root / "articles" / args.article.name
+        shutil.copy(args.article, article)
+        for image in (args.article.parent / "images").glob("*"):
+            (root / "articles" / "images").mkdir(exist_ok=True)
+            shutil.copy(image, root / "articles" / "images" / image.name)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "sahifa", "preview", str(article), "--port", "0"],
+            cwd=root, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            assert server.stdout is not None
+            match = re.search(r"http://127\.0\.0\.1:\d+/", server.stdout.readline())
+            if not match:
+                print("preview did not start", file=sys.stderr)
+                return 1
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                    args=CHROMIUM_ARGS,
+                )
+                page = browser.new_page()
+                page.goto(match.group())
+                page.wait_for_function(
+                    "Number(document.querySelector('#pages').dataset.version) >= 1",
+                    timeout=60_000,
+                )
+                css = root / "layouts" / "tabloid" / "style.css"
+                base = css.read_text(encoding="utf-8")
+                latencies = []
+                for run in range(args.runs):
+                    version = int(page.eval_on_selector("#pages", "e => e.dataset.version"))
+                    color = "rgb(200, 0, 0)" if run % 2 == 0 else "rgb(0, 0, 200)"
+                    started = time.perf_counter()
+                    css.write_text(base + f"\n.headline {{ color: {color}; }}\n", "utf-8")
+                    page.wait_for_function(
+                        f"Number(document.querySelector('#pages').dataset.version) > {version}",
+                        timeout=60_000,
+                        polling=10,
+                    )
+                    latencies.append(time.perf_counter() - started)
+                    print(f"  run {run + 1}/{args.runs}: {latencies[-1]:.2f} s")
+                    time.sleep(0.3)
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    print(
+        f"preview latency (save → new image shown): median {statistics.median(latencies):.2f} s"
+        f"  min {min(latencies):.2f} s  max {max(latencies):.2f} s  (target <= 2 s)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

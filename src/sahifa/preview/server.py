@@ -1,0 +1,252 @@
+"""``sahifa preview``: a local page that shows the rendered pages and follows every save.
+
+A watcher polls the project's files (layouts, fonts, articles, settings, the target) for
+changes; one render thread re-renders through the pipeline whenever something changed.
+Changes that arrive during a render mark the state dirty, so exactly one more render follows:
+rapid saves never queue up stale renders. The browser page holds a Server-Sent Events
+connection and swaps in the new page images by itself; a render error shows in the page while
+the last good pages stay. The server listens on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from sahifa.errors import SahifaError
+from sahifa.pipeline import RenderJob, build
+from sahifa.preview.raster import png_bytes, rasterize
+
+POLL_SECONDS = 0.1
+WATCHED = ("layouts", "fonts", "articles", "profiles")
+
+
+@dataclass
+class State:
+    version: int = 0  # bumped on every finished render, good or bad
+    pages: list[bytes] = field(default_factory=list)
+    pdf: bytes = b""
+    error: str = ""
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "pages": len(self.pages),
+            "error": self.error,
+            "seconds": round(self.seconds, 3),
+            "warnings": self.warnings,
+        }
+
+
+class Previewer:
+    """Watches the project, renders on change, and hands out the latest state."""
+
+    def __init__(self, job: RenderJob, root: Path, dpi: float = 60) -> None:
+        self.job = job
+        self.root = root
+        self.dpi = dpi
+        self.state = State()
+        self.changed = threading.Condition()
+        self._dirty = threading.Event()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    # -- watching ---------------------------------------------------------------------
+    def snapshot(self) -> dict[Path, float]:
+        files: dict[Path, float] = {}
+        candidates = [self.root / "sahifa.yaml", Path(self.job.source)]
+        for folder in WATCHED:
+            if (self.root / folder).is_dir():
+                candidates += [p for p in (self.root / folder).rglob("*") if p.is_file()]
+        for path in candidates:
+            try:
+                stat = path.stat()
+                files[path] = stat.st_mtime_ns + stat.st_size
+            except OSError:
+                continue  # a file being replaced by an editor's save
+        return files
+
+    def _watch(self) -> None:
+        seen = self.snapshot()
+        while not self._stop.wait(POLL_SECONDS):
+            now = self.snapshot()
+            if now != seen:
+                seen = now
+                self._dirty.set()
+
+    # -- rendering --------------------------------------------------------------------
+    def render_once(self) -> None:
+        started = time.perf_counter()
+        try:
+            result, data = build(self.job)
+            pages = [png_bytes(image) for image in rasterize(data, self.dpi)]
+            problems = [*result.warnings, *(o.problem(result.source) for o in result.overset)]
+            update = {"pages": pages, "pdf": data, "error": "",
+                      "warnings": [str(w) for w in problems]}  # fmt: skip
+        except SahifaError as exc:
+            update = {"error": str(exc)}  # the last good pages stay
+        except Exception as exc:  # a bug must not kill the server the designer is using
+            update = {"error": f"internal error: {type(exc).__name__}: {exc}"}
+        with self.changed:
+            for key, value in update.items():
+                setattr(self.state, key, value)
+            self.state.seconds = time.perf_counter() - started
+            self.state.version += 1
+            self.changed.notify_all()
+
+    def _render_loop(self) -> None:
+        while not self._stop.is_set():
+            if not self._dirty.wait(0.5):
+                continue
+            self._dirty.clear()
+            self.render_once()  # changes meanwhile set _dirty again: one more render, no queue
+
+    def start(self) -> None:
+        self.render_once()
+        for target in (self._watch, self._render_loop):
+            thread = threading.Thread(target=target, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self.changed:
+            self.changed.notify_all()
+
+    def wait_for_change(self, version: int, timeout: float) -> State:
+        with self.changed:
+            self.changed.wait_for(
+                lambda: self.state.version != version or self._stop.is_set(), timeout
+            )
+            return self.state
+
+
+PAGE = r"""<!DOCTYPE html>
+<html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>sahifa preview</title>
+<style>
+ body { font-family: sans-serif; background: #777; margin: 0; }
+ header { background: #222; color: #eee; padding: 6px 12px; font-size: 14px; direction: ltr; }
+ header a { color: #9cf; }
+ #error { display: none; white-space: pre-wrap; background: #fdd; color: #900; padding: 10px;
+          font: 14px monospace; direction: ltr; text-align: left; border-bottom: 2px solid #900; }
+ #warnings { white-space: pre-wrap; background: #ffd; color: #630; padding: 6px 10px;
+             font: 12px monospace; direction: ltr; text-align: left; }
+ #warnings:empty { display: none; }
+ #pages { display: flex; flex-wrap: wrap; gap: 12px; padding: 12px; justify-content: center; }
+ #pages img { background: white; box-shadow: 0 2px 8px #0008; }
+</style></head>
+<body>
+<header>sahifa preview — <span id="target"></span> — <a href="/document.pdf">PDF</a>
+ — <span id="status">connecting…</span></header>
+<div id="error"></div>
+<div id="warnings"></div>
+<div id="pages" data-version="0"></div>
+<script>
+const pages = document.getElementById('pages');
+const errorBox = document.getElementById('error');
+const status = document.getElementById('status');
+function show(state) {
+  errorBox.textContent = state.error;
+  errorBox.style.display = state.error ? 'block' : 'none';
+  if (!state.error) document.getElementById('warnings').textContent = state.warnings.join('\n');
+  status.textContent = 'version ' + state.version + ', ' + state.pages + ' page(s), ' +
+                       state.seconds + ' s';
+  if (state.error && pages.children.length) return;  // keep the last good pages
+  while (pages.children.length > state.pages) pages.lastChild.remove();
+  let pending = state.pages;
+  const done = () => { if (--pending <= 0) pages.dataset.version = state.version; };
+  if (!pending) { pages.dataset.version = state.version; return; }
+  for (let i = 1; i <= state.pages; i++) {
+    let img = pages.children[i - 1];
+    if (!img) {
+      img = document.createElement('img'); img.alt = 'page ' + i; pages.appendChild(img);
+    }
+    const next = new Image();
+    next.onload = () => { img.src = next.src; img.dataset.version = state.version; done(); };
+    next.onerror = done;
+    next.src = '/page/' + i + '.png?v=' + state.version;
+  }
+}
+const events = new EventSource('/events');
+events.onmessage = (e) => show(JSON.parse(e.data));
+events.onerror = () => { status.textContent = 'disconnected, retrying…'; };
+document.getElementById('target').textContent = TARGET;
+</script></body></html>
+"""
+
+
+def make_handler(previewer: Previewer, target: str) -> type[BaseHTTPRequestHandler]:
+    page = PAGE.replace("TARGET", json.dumps(target)).encode("utf-8")
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # quiet: the terminal shows renders, not requests
+
+        def _send(self, body: bytes, content_type: str, status: int = HTTPStatus.OK) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            path = self.path.split("?", 1)[0]
+            state = previewer.state
+            if path == "/":
+                self._send(page, "text/html; charset=utf-8")
+            elif path == "/state":
+                self._send(json.dumps(state.public()).encode(), "application/json")
+            elif path == "/document.pdf" and state.pdf:
+                self._send(state.pdf, "application/pdf")
+            elif path.startswith("/page/") and path.endswith(".png"):
+                try:
+                    self._send(state.pages[int(path[6:-4]) - 1], "image/png")
+                except (ValueError, IndexError):
+                    self._send(b"no such page", "text/plain", HTTPStatus.NOT_FOUND)
+            elif path == "/events":
+                self._events()
+            elif path == "/favicon.ico":
+                self._send(b"", "image/x-icon", HTTPStatus.NO_CONTENT)
+            else:
+                self._send(b"not found", "text/plain", HTTPStatus.NOT_FOUND)
+
+        def _events(self) -> None:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            version = -1
+            try:
+                while not previewer._stop.is_set():
+                    state = previewer.wait_for_change(version, timeout=15)
+                    if state.version == version:
+                        self.wfile.write(b": keep-alive\n\n")
+                    else:
+                        version = state.version
+                        self.wfile.write(f"data: {json.dumps(state.public())}\n\n".encode())
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                return
+
+    return Handler
+
+
+def serve(previewer: Previewer, port: int, target: str, ready: threading.Event | None = None,
+          announce: Any = print) -> ThreadingHTTPServer:  # fmt: skip
+    """Start the previewer and an HTTP server on 127.0.0.1:``port`` (0: any free port)."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(previewer, target))
+    server.daemon_threads = True
+    previewer.start()
+    announce(f"sahifa preview: http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
+    if ready is not None:
+        ready.set()
+    return server
