@@ -39,6 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument(
         "--allow-overset", action="store_true", help="write the PDF even if stories do not fit"
     )
+    for command in (render,):
+        command.add_argument(
+            "--strict", action="store_true", help="a refused resource fails the render"
+        )
+        command.add_argument(
+            "--allow-remote", action="store_true",
+            help="fetch http(s) images, fonts and stylesheets (10 s timeout, 10 MB cap)",
+        )  # fmt: skip
     # SUPPRESS: "sahifa --debug render" must not be reset by the subcommand's default.
     render.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
@@ -48,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("article", type=Path, help="article or edition file")
     check.add_argument("--layout", help="layout name (a folder under layouts/)")
+    check.add_argument("--strict", action="store_true", help="a refused resource is an error")
     check.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
     )
@@ -144,6 +153,8 @@ def _render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         output=args.output,
         layout=args.layout,
         allow_overset=args.allow_overset,
+        strict=args.strict,
+        allow_remote=args.allow_remote,
     )
     prepared = prepare(job)
     if args.html:
@@ -162,7 +173,7 @@ def _render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from sahifa.pipeline import RenderJob, check
 
-    result = check(RenderJob(source=args.article, layout=args.layout))
+    result = check(RenderJob(source=args.article, layout=args.layout, strict=args.strict))
     for warning in result.warnings:
         print(f"warning: {warning}", file=stderr)
     for overset in result.overset:

@@ -13,26 +13,23 @@ from __future__ import annotations
 
 import atexit
 import logging
-import mimetypes
 import os
 import tempfile
-import urllib.parse
-import urllib.request
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sahifa.errors import Problem, RenderError
+from sahifa.errors import Problem, RenderError, SahifaError
+from sahifa.fetch import Fetcher
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
 
 log = logging.getLogger("sahifa")
 
-MAX_DATA_URI = 10 * 1024 * 1024
 _EMPTY_FONTCONFIG = (
     '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
     "<!-- sahifa: no system fonts; only the project's @font-face fonts exist -->\n"
@@ -182,54 +179,16 @@ def weasyprint_version() -> str:
     return str(weasyprint().__version__)
 
 
-@dataclass
-class Fetcher:
-    """Resource loading confined to ``roots``; remembers what it refused."""
+def _url_fetcher(fetcher: Fetcher) -> Any:
+    """A WeasyPrint ``URLFetcher`` that loads everything through ``fetcher``."""
+    urls = weasyprint().urls
 
-    roots: Sequence[Path]
-    refused: list[tuple[str, str]] = field(default_factory=list)
+    class ConfinedURLFetcher(urls.URLFetcher):  # type: ignore[name-defined, misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            data, mime = fetcher.load(url)  # Refused is a ValueError: WeasyPrint logs it
+            return urls.URLFetcherResponse(url, data, headers={"Content-Type": mime})
 
-    def __post_init__(self) -> None:
-        self.roots = [Path(os.path.realpath(r)) for r in self.roots]
-
-    def check(self, url: str) -> Path | bytes:
-        """The local path (or data bytes) ``url`` may load, or ValueError saying why not."""
-        scheme = urllib.parse.urlsplit(url).scheme.lower()
-        if scheme == "data":
-            if len(url) > MAX_DATA_URI:
-                raise ValueError(f"data: URI over {MAX_DATA_URI} bytes")
-            with urllib.request.urlopen(url) as response:
-                return bytes(response.read())
-        if scheme != "file":
-            raise ValueError("network and other URL schemes are not allowed")
-        raw_path = urllib.request.url2pathname(urllib.parse.urlsplit(url).path)
-        real = Path(os.path.realpath(raw_path))
-        if not any(real.is_relative_to(root) for root in self.roots):
-            raise ValueError("outside the project's asset folders")
-        if not real.is_file():
-            raise ValueError("no such file")
-        return real
-
-    def wrap(self) -> Any:
-        """A WeasyPrint ``URLFetcher`` that calls ``check`` before loading anything."""
-        urls = weasyprint().urls
-        outer = self
-
-        class ConfinedURLFetcher(urls.URLFetcher):  # type: ignore[name-defined, misc]
-            def fetch(self, url: str, headers: Any = None) -> Any:
-                try:
-                    target = outer.check(url)
-                except ValueError as exc:
-                    outer.refused.append((url, str(exc)))
-                    raise
-                if isinstance(target, bytes):
-                    return urls.URLFetcherResponse(url, target)
-                mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-                return urls.URLFetcherResponse(
-                    url, target.read_bytes(), headers={"Content-Type": mime}
-                )
-
-        return ConfinedURLFetcher()
+    return ConfinedURLFetcher()
 
 
 class _LogCapture(logging.Handler):
@@ -248,9 +207,10 @@ class _Capture:
     only while the PDF is written), so both run inside ``capture``.
     """
 
-    def __init__(self, fetcher: Fetcher, source: Path) -> None:
+    def __init__(self, fetcher: Fetcher, source: Path, strict: bool = False) -> None:
         self.fetcher = fetcher
         self.source = source
+        self.strict = strict
         self.warnings: list[Problem] = []
 
     @contextmanager
@@ -263,7 +223,13 @@ class _Capture:
             yield
         finally:
             wp_log.removeHandler(handler)
+        if self.fetcher.fatal:
+            url, why = self.fetcher.fatal[0]
+            raise RenderError(f"{_short(url)}: {why}", file=self.source)
         refused = self.fetcher.refused[refused_before:]
+        if refused and self.strict:  # --strict: a refused resource fails the render
+            url, why = refused[0]
+            raise SahifaError("resource", f"refused {_short(url)}: {why}", file=self.source)
         self.warnings += [
             Problem("resource", f"refused {_short(url)}: {why}", file=self.source)
             for url, why in refused
@@ -313,16 +279,18 @@ class LaidOut:
                 ) from exc
 
 
-def lay_out(html: str, *, base_url: Path, roots: Sequence[Path], source: Path) -> LaidOut:
+def lay_out(
+    html: str, *, base_url: Path, fetcher: Fetcher, source: Path, strict: bool = False
+) -> LaidOut:
     """Lay ``html`` out into pages. Raises ``RenderError`` on any unexplained WeasyPrint error."""
     wp = weasyprint()
-    capture = _Capture(Fetcher(roots), source)
+    capture = _Capture(fetcher, source, strict)
     with capture.capture():
         try:
             with _isolated_fontconfig():
                 font_config = wp.text.fonts.FontConfiguration()
             document = wp.HTML(
-                string=html, base_url=base_url.as_uri() + "/", url_fetcher=capture.fetcher.wrap()
+                string=html, base_url=base_url.as_uri() + "/", url_fetcher=_url_fetcher(fetcher)
             ).render(font_config=font_config)
         except Exception as exc:  # WeasyPrint raises many types; all mean the same to the desk
             raise RenderError(

@@ -23,8 +23,10 @@ from sahifa.content.article import Article
 from sahifa.content.edition import Edition, is_edition, read_edition
 from sahifa.content.reader import read_article
 from sahifa.errors import Problem, SahifaError
+from sahifa.fetch import CSS, FONT, IMAGE, Fetcher
 from sahifa.fonts import FontRegistry, load_registry
 from sahifa.layouts import Layout, load_layout
+from sahifa.limits import time_limit
 from sahifa.markup import WordRange
 from sahifa.output import write_atomic
 from sahifa.settings import Settings, find_root, load_settings
@@ -44,6 +46,8 @@ class RenderJob:
     layout: str | None = None
     root: Path | None = None  # the project; found above ``source`` when not given
     allow_overset: bool = False
+    strict: bool = False  # a refused resource fails the render (archives)
+    allow_remote: bool = False  # fetch http(s) resources (timeout and size cap)
 
     def output_path(self) -> Path:
         return self.output or Path("build") / f"{self.source.stem}.pdf"
@@ -63,14 +67,18 @@ class Prepared:
     warnings: list[Problem] = field(default_factory=list)
 
     @property
-    def asset_roots(self) -> list[Path]:
-        """The only folders a render may read: the sources', the layouts', the fonts'."""
+    def asset_roots(self) -> dict[Path, frozenset[str]]:
+        """The only folders a render may read, and what each may serve: the sources' folders
+        images, the layouts' stylesheets, images and fonts, the fonts' folder fonts."""
         folders = {self.source.parent.resolve()}
         if self.edition is not None:
             for page in self.edition.pages:
                 for slot in page.slots:
                     folders.update(a.path.parent.resolve() for a in slot.articles)
-        return [*sorted(folders), self.settings.layouts_dir, self.settings.fonts_dir]
+        roots: dict[Path, frozenset[str]] = dict.fromkeys(sorted(folders), frozenset({IMAGE}))
+        roots[self.settings.layouts_dir] = frozenset({IMAGE, FONT, CSS})
+        roots[self.settings.fonts_dir] = frozenset({FONT})
+        return roots
 
 
 @dataclass(frozen=True)
@@ -156,13 +164,20 @@ def lay_out(
 
     started = time.perf_counter()
     prepared = prepared or prepare(job)
+    limits = prepared.settings.limits
     warnings = list(prepared.warnings)
     overset: list[Overset] = []
-    if prepared.edition is None:
-        laid_out = _lay_out_html(prepared, prepared.html)
-    else:
-        laid_out, overset, fit_warnings = _fit_edition(prepared)
-        warnings += fit_warnings
+    with time_limit(limits.render_seconds, prepared.source):
+        if prepared.edition is None:
+            laid_out = _lay_out_html(prepared, prepared.html, job)
+        else:
+            laid_out, overset, fit_warnings = _fit_edition(prepared, job)
+            warnings += fit_warnings
+    if laid_out.pages > limits.pages:
+        raise SahifaError(
+            "limit", f"{laid_out.pages} pages, over the limit of {limits.pages} (limits.pages)",
+            file=prepared.source,
+        )  # fmt: skip
     warnings += laid_out.warnings
     result = RenderResult(
         source=prepared.source,
@@ -198,8 +213,15 @@ def build(job: RenderJob, prepared: Prepared | None = None) -> tuple[RenderResul
             line=first.line,
         )
     before = len(laid_out.warnings)
-    data = laid_out.write()
+    with time_limit(prepared.settings.limits.render_seconds, prepared.source):
+        data = laid_out.write()
     result.warnings += laid_out.warnings[before:]  # e.g. resources an SVG image links to
+    limit_mb = prepared.settings.limits.output_mb
+    if len(data) > limit_mb * 1024 * 1024:
+        raise SahifaError(
+            "limit", f"the PDF is {len(data) // 1024 // 1024} MB, over the limit of {limit_mb} MB "
+            "(limits.output_mb)", file=prepared.source,
+        )  # fmt: skip
     result.sha256 = hashlib.sha256(data).hexdigest()
     result.seconds = time.perf_counter() - started
     return result, data
@@ -216,18 +238,26 @@ def render(job: RenderJob, prepared: Prepared | None = None) -> RenderResult:
     return result
 
 
-def _lay_out_html(prepared: Prepared, html: str) -> LaidOut:
+def _lay_out_html(prepared: Prepared, html: str, job: RenderJob) -> LaidOut:
     from sahifa import pdf
 
+    fetcher = Fetcher(
+        prepared.asset_roots,
+        allow_remote=job.allow_remote,
+        max_image_pixels=prepared.settings.limits.image_megapixels * 1_000_000,
+    )
     return pdf.lay_out(
         html,
         base_url=prepared.source.parent.resolve(),
-        roots=prepared.asset_roots,
+        fetcher=fetcher,
         source=prepared.source,
+        strict=job.strict,
     )
 
 
-def _fit_edition(prepared: Prepared) -> tuple[LaidOut, list[Overset], list[Problem]]:
+def _fit_edition(
+    prepared: Prepared, job: RenderJob
+) -> tuple[LaidOut, list[Overset], list[Problem]]:
     """Lay the edition out until every cut or continued story holds only what fits."""
     from sahifa import pdf
 
@@ -237,7 +267,7 @@ def _fit_edition(prepared: Prepared) -> tuple[LaidOut, list[Overset], list[Probl
     html = prepared.html
     composed: Composed | None = None
     for _ in range(MAX_FIT_PASSES):
-        laid_out = _lay_out_html(prepared, html)
+        laid_out = _lay_out_html(prepared, html, job)
         fits = pdf.measure_slots(laid_out)
         if not _refit(edition, fits, plan):
             break

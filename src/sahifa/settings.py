@@ -17,7 +17,17 @@ from sahifa.errors import ConfigError, Problem
 SETTINGS_FILE = "sahifa.yaml"
 DIGIT_STYLES = ("arabic-indic", "western")
 DATE_LINE_STYLES = ("both", "gregorian", "hijri")
-KNOWN_KEYS = {"paper", "masthead", "layout", "digits", "date_line"}
+KNOWN_KEYS = {"paper", "masthead", "layout", "digits", "date_line", "limits"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one render may cost; an archive of unknown files must not hang or fill a disk."""
+
+    render_seconds: int = 300
+    pages: int = 300
+    output_mb: int = 200
+    image_megapixels: int = 80
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,7 @@ class Settings:
     layout: str = "tabloid"
     digits: str = "arabic-indic"
     date_line: str = "both"
+    limits: Limits = Limits()
 
     @property
     def layouts_dir(self) -> Path:
@@ -91,6 +102,7 @@ def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
             layout=_choice(data, "layout", None, "tabloid", path),
             digits=_choice(data, "digits", DIGIT_STYLES, "arabic-indic", path),
             date_line=_choice(data, "date_line", DATE_LINE_STYLES, "both", path),
+            limits=_limits(data, path),
         ),
         warnings,
     )
@@ -106,6 +118,26 @@ def _choice(
             f"expected {expected}, got {value!r}", file=path, key=key, line=data.line_of(key)
         )
     return value
+
+
+def _limits(data: YamlMap, path: Path) -> Limits:
+    value = data.get("limits")
+    if value is None:
+        return Limits()
+    if not isinstance(value, YamlMap):
+        raise ConfigError(
+            "expected a mapping", file=path, key="limits", line=data.line_of("limits")
+        )
+    fields = {}
+    for key, number in value.items():
+        if key not in Limits.__dataclass_fields__:
+            raise ConfigError("unknown limit", file=path, key=f"limits.{key}",
+                              line=value.line_of(key))  # fmt: skip
+        if not (isinstance(number, str) and number.isdigit() and int(number) > 0):
+            raise ConfigError("expected a whole number > 0", file=path, key=f"limits.{key}",
+                              line=value.line_of(key))  # fmt: skip
+        fields[key] = int(number)
+    return Limits(**fields)
 
 
 def _masthead(data: YamlMap, path: Path) -> tuple[MastheadLine, ...]:

@@ -86,19 +86,28 @@ _TextLoader.yaml_constructors = {
 
 def parse_yaml(text: str, file: Path, *, first_line: int = 1, category: str = "article") -> Any:
     """Parse YAML text from ``file``; ``first_line`` is where the text starts in the file."""
-    loader = _TextLoader(text)
-    loader.line_offset = first_line - 1
+    loader: _TextLoader | None = None
     try:
+        loader = _TextLoader(text)  # the reader checks characters here already
+        loader.line_offset = first_line - 1
         return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark is not None else None
         problem = exc.problem or exc.context or "malformed YAML"
         raise SahifaError(category, f"malformed YAML: {problem}", file=file, line=line) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + first_line
+        raise SahifaError(
+            category, f"malformed YAML: unacceptable character U+{exc.character:04X}",
+            file=file, line=line,
+        ) from None  # fmt: skip
     except yaml.YAMLError as exc:
-        raise SahifaError(category, f"malformed YAML: {exc}", file=file) from None
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SahifaError(category, f"malformed YAML: {first}", file=file) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def read_bytes(path: Path, *, category: str = "input", max_bytes: int | None = None) -> bytes:
