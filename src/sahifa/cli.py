@@ -82,6 +82,23 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any)")
     preview.add_argument("--dpi", type=float, default=60, help="image resolution (default 60)")
 
+    batch = commands.add_parser(
+        "batch", help="render every edition and loose article under a folder (archives)"
+    )
+    batch.add_argument("source", type=Path, help="folder of editions and articles")
+    batch.add_argument("-o", "--output", type=Path, required=True, help="output folder")
+    batch.add_argument("--jobs", type=int, default=0, help="worker processes (default: cores)")
+    batch.add_argument("--resume", action="store_true", help="skip items already rendered")
+    batch.add_argument("--timeout", type=float, default=300, help="seconds per item (300)")
+    batch.add_argument("--memory-mb", type=int, default=4096, help="memory cap per item (4096)")
+    batch.add_argument(
+        "--no-strict", dest="strict", action="store_false",
+        help="refused resources warn instead of failing the item (archives are strict)",
+    )  # fmt: skip
+    batch.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+
     imp = commands.add_parser(
         "import", help="turn scraped plain-text articles into article files (nothing lost)"
     )
@@ -248,7 +265,17 @@ def _preview(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return EXIT_OK
 
 
+def _batch(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from sahifa.batch.command import default_jobs, run
+
+    jobs = args.jobs or default_jobs()
+    failed = run(args.source, args.output, jobs, args.resume, args.timeout, args.memory_mb,
+                 args.strict, stdout, stderr)  # fmt: skip
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
 _COMMANDS = {
+    "batch": _batch,
     "render": _render,
     "check": _check,
     "import": _import,

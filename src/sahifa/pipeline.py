@@ -48,6 +48,7 @@ class RenderJob:
     allow_overset: bool = False
     strict: bool = False  # a refused resource fails the render (archives)
     allow_remote: bool = False  # fetch http(s) resources (timeout and size cap)
+    identifier: str | None = None  # the PDF's /ID (the batch writes its input hash there)
 
     def output_path(self) -> Path:
         return self.output or Path("build") / f"{self.source.stem}.pdf"
@@ -156,6 +157,39 @@ def prepare(job: RenderJob) -> Prepared:
     )
 
 
+def input_files(prepared: Prepared) -> list[Path]:
+    """Every file whose content changes the output: the source, its articles and images, the
+    settings, the layout chain's files and the fonts (the archive's re-render key)."""
+    files = {prepared.source.resolve(), prepared.settings.root / "sahifa.yaml"}
+    articles = [prepared.article] if prepared.article else []
+    if prepared.edition is not None:
+        articles += [a for page in prepared.edition.pages for s in page.slots for a in s.articles]
+    for article in articles:
+        files.add(article.path.resolve())
+        if article.image is not None and article.image.src is not None:
+            files.add(article.image.src)
+    for folder in prepared.layout.folders:
+        files.update(p.resolve() for p in folder.rglob("*") if p.is_file())
+    files.update(font.path for font in prepared.fonts.fonts)
+    files.add(prepared.settings.fonts_dir / "fonts.yaml")
+    return sorted(files)
+
+
+def input_hash(prepared: Prepared, extra: str = "") -> str:
+    """sha256 over the input files' names and contents, sahifa's and WeasyPrint's versions."""
+    from importlib.metadata import version
+
+    from sahifa import __version__
+
+    digest = hashlib.sha256()
+    digest.update(f"sahifa {__version__} weasyprint {version('weasyprint')} {extra}\n".encode())
+    root = prepared.settings.root.resolve()
+    for path in input_files(prepared):
+        name = str(path.relative_to(root)) if path.is_relative_to(root) else path.name
+        digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def lay_out(
     job: RenderJob, prepared: Prepared | None = None
 ) -> tuple[Prepared, LaidOut, RenderResult]:
@@ -213,8 +247,9 @@ def build(job: RenderJob, prepared: Prepared | None = None) -> tuple[RenderResul
             line=first.line,
         )
     before = len(laid_out.warnings)
+    identifier = job.identifier.encode("ascii") if job.identifier else None
     with time_limit(prepared.settings.limits.render_seconds, prepared.source):
-        data = laid_out.write()
+        data = laid_out.write(identifier)
     result.warnings += laid_out.warnings[before:]  # e.g. resources an SVG image links to
     limit_mb = prepared.settings.limits.output_mb
     if len(data) > limit_mb * 1024 * 1024:

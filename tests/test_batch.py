@@ -1,0 +1,115 @@
+"""Archive batches: parallel warm workers, isolation, manifest, resume after kill -9."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from conftest import REPO, run_cli
+from sahifa.batch.command import pdf_input_hash
+
+ISSUE = REPO / "articles/2023/05/02"
+SHORT = ["brief-qamh.yaml", "brief-qanat.yaml", "taqs-harara.yaml", "sehha-tatim.yaml"]
+
+
+def _corpus(project: Path, names: list[str] = SHORT) -> Path:
+    src = project / "articles" / "archive"
+    for year, name in enumerate(names):
+        folder = src / str(1990 + year)
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ISSUE / name, folder / name)
+    return src
+
+
+def _manifest(out: Path) -> list[dict]:
+    lines = (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_batch_isolates_bad_items_and_renders_the_rest(project: Path, tmp_path: Path) -> None:
+    src = _corpus(project)
+    (src / "broken.yaml").write_text("headline: خبر\nbody: [unclosed\n", encoding="utf-8")
+    (src / "no-image.yaml").write_text(
+        "headline: خبر\nimage:\n  src: missing.jpg\n", encoding="utf-8"
+    )
+    body = (ISSUE / "wahdat-al-jabahat.yaml").read_text(encoding="utf-8").split("body: |\n")[1]
+    (src / "huge.yaml").write_text("headline: طويل\nbody: |\n" + body * 150, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("batch", src, "-o", out, "--jobs", "2", "--timeout", "4")
+    assert result.code == 1
+    failed = {r["input"]: r["error"] for r in _manifest(out) if r["status"] == "failed"}
+    assert set(failed) == {"broken.yaml", "no-image.yaml", "huge.yaml"}
+    assert "malformed YAML" in failed["broken.yaml"]
+    assert "image file not found: missing.jpg" in failed["no-image.yaml"]
+    assert "took longer than 4 s" in failed["huge.yaml"]
+    for year, name in enumerate(SHORT):  # the tree is mirrored, every good item rendered
+        pdf = out / str(1990 + year) / name.replace(".yaml", ".pdf")
+        assert len(pdfium.PdfDocument(pdf)) >= 1
+    assert "4 rendered" in result.out and "3 failed" in result.out
+    for name in failed:
+        assert f"failed: {name}: " in result.out
+
+
+def test_two_runs_are_byte_identical_and_carry_their_input_hash(
+    project: Path, tmp_path: Path
+) -> None:
+    src = _corpus(project)
+    shutil.copytree(ISSUE / "images", src / "images")
+    for run in ("a", "b"):
+        assert run_cli("batch", src, "-o", tmp_path / run, "--jobs", "2").code == 0
+    first, second = _manifest(tmp_path / "a"), _manifest(tmp_path / "b")
+    assert {r["input"]: r["sha256"] for r in first} == {r["input"]: r["sha256"] for r in second}
+    for record in first:
+        output = Path(record["output"])
+        assert pdf_input_hash(output) == record["input_hash"]
+        assert record["stories"] and record["pages"] >= 1
+
+
+def test_resume_after_kill_9_finishes_without_rendering_twice(
+    project: Path, tmp_path: Path
+) -> None:
+    names = SHORT + ["ahly-afrika.yaml", "sudan-hudna.yaml", "qitar-kahraba.yaml"] * 2
+    src = project / "articles" / "archive"
+    for number, name in enumerate(names):
+        folder = src / f"issue-{number:02d}"
+        folder.mkdir(parents=True)
+        shutil.copy(ISSUE / name, folder / name)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "sahifa", "batch", str(src), "-o", str(out), "--jobs", "2"]
+    process = subprocess.Popen(
+        command, cwd=project, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    manifest = out / "manifest.jsonl"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if manifest.is_file() and len(manifest.read_text().splitlines()) >= 3:
+            break
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)  # the coordinator and its workers, mid-batch
+    process.wait()
+    before = {r["input"]: r for r in _manifest(out) if r["status"] == "ok"}
+    assert 3 <= len(before) < len(names)
+    mtimes = {key: Path(r["output"]).stat().st_mtime_ns for key, r in before.items()}
+    result = run_cli("batch", src, "-o", out, "--jobs", "2", "--resume")
+    assert result.code == 0, result.out
+    assert f"{len(before)} unchanged" in result.out
+    for key, record in before.items():  # no finished item was rendered again
+        assert Path(record["output"]).stat().st_mtime_ns == mtimes[key]
+    final = {r["input"]: r for r in _manifest(out)}
+    assert len(final) == len(names) and all(r["status"] == "ok" for r in final.values())
+    for record in final.values():  # every PDF whole, and the one the manifest names
+        output = Path(record["output"])
+        assert len(pdfium.PdfDocument(output)) >= 1
+        assert pdf_input_hash(output) == record["input_hash"]
+    assert not list(out.rglob("*.tmp"))
+    again = run_cli("batch", src, "-o", out, "--resume")
+    assert f"{len(names)} unchanged" in again.out and "0 rendered" in again.out
