@@ -113,3 +113,20 @@ def test_resume_after_kill_9_finishes_without_rendering_twice(
     assert not list(out.rglob("*.tmp"))
     again = run_cli("batch", src, "-o", out, "--resume")
     assert f"{len(names)} unchanged" in again.out and "0 rendered" in again.out
+
+
+def test_dask_cluster_gives_the_same_bytes(project: Path, tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    src = _corpus(project, SHORT[:3])
+    (src / "broken.yaml").write_text("headline: [x\n", encoding="utf-8")
+    assert run_cli("batch", src, "-o", tmp_path / "local", "--jobs", "2").code == 1
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:  # fmt: skip
+        result = run_cli(
+            "batch", src, "-o", tmp_path / "dask", "--scheduler", cluster.scheduler_address
+        )
+    assert result.code == 1 and "3 rendered" in result.out and "1 failed" in result.out
+    local = {r["input"]: r.get("sha256") for r in _manifest(tmp_path / "local")}
+    remote = {r["input"]: r.get("sha256") for r in _manifest(tmp_path / "dask")}
+    assert local == remote and len([v for v in local.values() if v]) == 3

@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--timeout", type=float, default=300, help="seconds per item (300)")
     batch.add_argument("--memory-mb", type=int, default=4096, help="memory cap per item (4096)")
     batch.add_argument(
+        "--scheduler", help="a Dask scheduler address (tcp://host:8786); paths must be shared"
+    )
+    batch.add_argument(
         "--no-strict", dest="strict", action="store_false",
         help="refused resources warn instead of failing the item (archives are strict)",
     )  # fmt: skip
@@ -270,7 +273,7 @@ def _batch(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     jobs = args.jobs or default_jobs()
     failed = run(args.source, args.output, jobs, args.resume, args.timeout, args.memory_mb,
-                 args.strict, stdout, stderr)  # fmt: skip
+                 args.strict, stdout, stderr, scheduler=args.scheduler)  # fmt: skip
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sys
 import time
 from pathlib import Path
 from typing import Any, TextIO
@@ -84,11 +83,14 @@ class Progress:
             self.out.write("\n")
 
 
-def run(src: Path, out_dir: Path, jobs: int, resume: bool, timeout: float, memory_mb: int,
-        strict: bool, stdout: TextIO, stderr: TextIO) -> int:  # fmt: skip
+def run(
+    src: Path, out_dir: Path, jobs: int, resume: bool, timeout: float, memory_mb: int,
+    strict: bool, stdout: TextIO, stderr: TextIO, scheduler: str | None = None,
+) -> int:  # fmt: skip
     """Render the batch; returns the number of failed items."""
     if not src.is_dir():
         raise SahifaError("batch", "not a folder", file=src)
+    _require_harfbuzz_subsetting()
     items = discover(src, out_dir)
     records = load(out_dir) if resume else {}
     manifest = Manifest(out_dir)
@@ -121,7 +123,11 @@ def run(src: Path, out_dir: Path, jobs: int, resume: bool, timeout: float, memor
 
     started = time.monotonic()
     try:
-        if tasks:
+        if tasks and scheduler:
+            from sahifa.batch.distributed import DaskPool
+
+            DaskPool(scheduler, timeout, memory_mb).run(tasks, done)
+        elif tasks:
             Pool(jobs, timeout, memory_mb).run(tasks, done)
     finally:
         manifest.close()
@@ -143,9 +149,17 @@ def run(src: Path, out_dir: Path, jobs: int, resume: bool, timeout: float, memor
     return len(failures)
 
 
+def _require_harfbuzz_subsetting() -> None:
+    """HarfBuzz and fontTools subset fonts to different bytes: an archive re-renders
+    identically only with the same subsetter, so a batch refuses to run without HarfBuzz's."""
+    import ctypes.util
+
+    if ctypes.util.find_library("harfbuzz-subset") is None:
+        raise SahifaError(
+            "batch", "HarfBuzz subsetting (libharfbuzz-subset0) is required for reproducible "
+            "archives: apt-get install libharfbuzz-subset0",
+        )  # fmt: skip
+
+
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(1)
