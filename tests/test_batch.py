@@ -130,3 +130,62 @@ def test_dask_cluster_gives_the_same_bytes(project: Path, tmp_path: Path) -> Non
     local = {r["input"]: r.get("sha256") for r in _manifest(tmp_path / "local")}
     remote = {r["input"]: r.get("sha256") for r in _manifest(tmp_path / "dask")}
     assert local == remote and len([v for v in local.values() if v]) == 3
+
+
+def test_pdf_a_archive_carries_its_sources_and_extract_restores_them(
+    project: Path, tmp_path: Path
+) -> None:
+    import pikepdf
+
+    src = project / "articles" / "archive"
+    shutil.copytree(ISSUE, src)
+    out = tmp_path / "out"
+    result = run_cli("batch", src, "-o", out, "--pdf-variant", "pdf/a-3b", "--jobs", "2")
+    assert result.code == 0, result.out
+    pdf_path = out / "edition.pdf"
+    with pikepdf.open(pdf_path) as pdf:
+        assert pdf.check_pdf_syntax() == []  # qpdf's structural check
+        with pdf.open_metadata() as xmp:
+            assert xmp["pdfaid:part"] == "3" and xmp["pdfaid:conformance"] == "B"
+        intents = pdf.Root.OutputIntents
+        assert any(intent.S == "/GTS_PDFA1" for intent in intents)
+        files = pdf.Root.Names.EmbeddedFiles.Names
+        specs = [files[i + 1] for i in range(0, len(files), 2)]
+        af = {spec.objgen for spec in pdf.Root.AF}
+        assert specs and all(spec.objgen in af and "/AFRelationship" in spec for spec in specs)
+        for page in pdf.pages:  # every font embedded
+            for font in page.Resources.Font.values():
+                descriptor = font.DescendantFonts[0].FontDescriptor
+                assert "/FontFile2" in descriptor or "/FontFile3" in descriptor
+    restored = tmp_path / "restored"
+    extracted = run_cli("extract", pdf_path, "-o", restored)
+    assert extracted.code == 0, extracted.err
+    for name in ["edition.yaml", "wahdat-al-jabahat.yaml", "images/metro.jpg"]:
+        original = src / name
+        copy = restored / "articles" / "archive" / name
+        assert copy.read_bytes() == original.read_bytes(), name
+    record = json.loads((restored / "sahifa-inputs.json").read_text(encoding="utf-8"))
+    assert record["input_hash"] and "fonts/NotoNaskhArabic-Regular.ttf" in record["pinned"]
+    # Reproducible for PDF/A too: a second run gives the same bytes.
+    again = tmp_path / "again"
+    assert run_cli("batch", src, "-o", again, "--pdf-variant", "pdf/a-3b").code == 0
+    assert (again / "edition.pdf").read_bytes() == pdf_path.read_bytes()
+
+
+def test_extract_refuses_names_that_escape(seed_pdf: Path, tmp_path: Path) -> None:
+    import pikepdf
+
+    from sahifa.extract import safe_target
+
+    for name in ["../evil.txt", "/etc/evil", "a/../../evil", "C:/evil", ""]:
+        assert safe_target(tmp_path, name) is None, name
+    assert safe_target(tmp_path, "articles/a.yaml") == (tmp_path / "articles/a.yaml").resolve()
+    hostile = tmp_path / "hostile.pdf"
+    with pikepdf.open(seed_pdf) as pdf:
+        for name, data in (("../../evil.txt", b"evil"), ("ok.txt", b"fine")):
+            pdf.attachments[name] = pikepdf.AttachedFileSpec(pdf, data, filename=name)
+        pdf.save(hostile)
+    result = run_cli("extract", hostile, "-o", tmp_path / "out")
+    assert result.code == 1 and "refused attachment name '../../evil.txt'" in result.err
+    assert (tmp_path / "out" / "ok.txt").read_bytes() == b"fine"
+    assert not (tmp_path / "evil.txt").exists() and not (tmp_path.parent / "evil.txt").exists()

@@ -39,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument(
         "--allow-overset", action="store_true", help="write the PDF even if stories do not fit"
     )
+    render.add_argument(
+        "--pdf-variant", choices=["pdf/a-3b"],
+        help="archival PDF/A-3b carrying its sources (see sahifa extract)",
+    )  # fmt: skip
     for command in (render,):
         command.add_argument(
             "--strict", action="store_true", help="a refused resource fails the render"
@@ -92,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--timeout", type=float, default=300, help="seconds per item (300)")
     batch.add_argument("--memory-mb", type=int, default=4096, help="memory cap per item (4096)")
     batch.add_argument(
+        "--pdf-variant", choices=["pdf/a-3b"], help="archival PDF/A-3b carrying its sources"
+    )
+    batch.add_argument(
         "--scheduler", help="a Dask scheduler address (tcp://host:8786); paths must be shared"
     )
     batch.add_argument(
@@ -101,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
     )
+
+    ext = commands.add_parser("extract", help="write out the source files a PDF/A carries")
+    ext.add_argument("pdf", type=Path, help="a PDF rendered with --pdf-variant pdf/a-3b")
+    ext.add_argument("-o", "--output", type=Path, required=True, help="folder to write into")
 
     imp = commands.add_parser(
         "import", help="turn scraped plain-text articles into article files (nothing lost)"
@@ -175,6 +186,7 @@ def _render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         allow_overset=args.allow_overset,
         strict=args.strict,
         allow_remote=args.allow_remote,
+        pdf_variant=args.pdf_variant,
     )
     prepared = prepare(job)
     if args.html:
@@ -273,11 +285,29 @@ def _batch(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     jobs = args.jobs or default_jobs()
     failed = run(args.source, args.output, jobs, args.resume, args.timeout, args.memory_mb,
-                 args.strict, stdout, stderr, scheduler=args.scheduler)  # fmt: skip
+                 args.strict, stdout, stderr, scheduler=args.scheduler,
+                 variant=args.pdf_variant)  # fmt: skip
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
+def _extract(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from sahifa.extract import extract
+
+    written, refused = extract(args.pdf, args.output)
+    for path in written:
+        print(path, file=stdout)
+    for name in refused:
+        print(f"extract: {args.pdf}: refused attachment name {name!r}: outside the folder",
+              file=stderr)  # fmt: skip
+    if not written and not refused:
+        print(f"extract: {args.pdf}: no attachments (render with --pdf-variant pdf/a-3b)",
+              file=stderr)  # fmt: skip
+        return EXIT_PROBLEMS
+    return EXIT_PROBLEMS if refused else EXIT_OK
+
+
 _COMMANDS = {
+    "extract": _extract,
     "batch": _batch,
     "render": _render,
     "check": _check,

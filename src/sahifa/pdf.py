@@ -12,11 +12,13 @@ Three things are decided here for every render, whoever calls:
 from __future__ import annotations
 
 import atexit
+import datetime as dt
+import io
 import logging
 import os
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -249,6 +251,17 @@ class _Capture:
                 self.warnings.append(Problem("weasyprint", message, file=self.source))
 
 
+@dataclass(frozen=True)
+class Embedded:
+    """A file to attach to the PDF (PDF/A-3 archives carry their sources)."""
+
+    name: str
+    data: bytes
+    date: dt.datetime
+    relationship: str = "Source"
+    description: str = ""
+
+
 @dataclass
 class LaidOut:
     """A laid-out document: pages and boxes (for overset checks), not yet written."""
@@ -264,11 +277,33 @@ class LaidOut:
     def warnings(self) -> list[Problem]:
         return self.capture.warnings
 
-    def write(self, identifier: bytes | None = None) -> bytes:
-        """The PDF bytes. ``identifier`` fixes the PDF /ID (derived from content by default)."""
+    def write(
+        self,
+        identifier: bytes | None = None,
+        variant: str | None = None,
+        attachments: Sequence[Embedded] = (),
+    ) -> bytes:
+        """The PDF bytes. ``identifier`` fixes the PDF /ID (derived from content by default);
+        ``variant`` is a WeasyPrint PDF variant (``pdf/a-3b``); ``attachments`` are embedded
+        with the dates they carry (WeasyPrint would take a file's own ctime/mtime)."""
         options: dict[str, Any] = {}
         if identifier is not None:
             options["pdf_identifier"] = identifier
+        if variant:
+            options["pdf_variant"] = variant
+        if attachments:
+            wp = weasyprint()
+            options["attachments"] = [
+                wp.Attachment(
+                    file_obj=io.BytesIO(item.data),
+                    name=item.name,
+                    description=item.description,
+                    created=item.date,
+                    modified=item.date,
+                    relationship=item.relationship,
+                )
+                for item in attachments
+            ]
         with self.capture.capture():
             try:
                 return bytes(self.document.write_pdf(**options))

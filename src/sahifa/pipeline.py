@@ -12,11 +12,12 @@ reported (``overflow: error``), cut at the last word that fits (``cut``), or con
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sahifa.compose import Composed, compose, compose_edition
 from sahifa.content.article import Article
@@ -49,6 +50,7 @@ class RenderJob:
     strict: bool = False  # a refused resource fails the render (archives)
     allow_remote: bool = False  # fetch http(s) resources (timeout and size cap)
     identifier: str | None = None  # the PDF's /ID (the batch writes its input hash there)
+    pdf_variant: str | None = None  # e.g. "pdf/a-3b": archival PDF with its sources attached
 
     def output_path(self) -> Path:
         return self.output or Path("build") / f"{self.source.stem}.pdf"
@@ -175,6 +177,42 @@ def input_files(prepared: Prepared) -> list[Path]:
     return sorted(files)
 
 
+# Attachments carry the edition's or article's date, or this fixed date when there is none:
+# never the clock, never a file's mtime (a fresh clone changes those).
+FIXED_DATE = dt.datetime(2000, 1, 1)
+ARCHIVE_MANIFEST = "sahifa-inputs.json"
+
+
+def archive_attachments(prepared: Prepared) -> list[Any]:
+    """What a PDF/A archive carries to be re-rendered from itself: the source file, its
+    articles and their images (by path under the project), and a JSON record of the input
+    hash and of every layout and font file's sha256 (those are pinned, not copied)."""
+    import json
+
+    from sahifa import __version__
+    from sahifa.pdf import Embedded
+
+    source_date = prepared.edition.date if prepared.edition else prepared.article.date  # type: ignore[union-attr]
+    date = dt.datetime.combine(source_date, dt.time()) if source_date else FIXED_DATE
+    root = prepared.settings.root.resolve()
+    pinned: dict[str, str] = {}
+    embedded = []
+    for path in input_files(prepared):
+        name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+        data = path.read_bytes()
+        if name.startswith(("layouts/", "fonts/")):
+            pinned[name] = hashlib.sha256(data).hexdigest()
+        else:
+            embedded.append(Embedded(name, data, date))
+    record = {"sahifa": __version__, "input_hash": input_hash(prepared), "pinned": pinned}
+    data = json.dumps(record, indent=1, sort_keys=True).encode()
+    embedded.append(
+        Embedded(ARCHIVE_MANIFEST, data, date, "Data", "input hash, layout and font hashes")
+    )
+    # A PDF name tree must be sorted by key; WeasyPrint keeps the order it is given.
+    return sorted(embedded, key=lambda item: item.name.encode("utf-8"))
+
+
 def input_hash(prepared: Prepared, extra: str = "") -> str:
     """sha256 over the input files' names and contents, sahifa's and WeasyPrint's versions."""
     from importlib.metadata import version
@@ -248,8 +286,9 @@ def build(job: RenderJob, prepared: Prepared | None = None) -> tuple[RenderResul
         )
     before = len(laid_out.warnings)
     identifier = job.identifier.encode("ascii") if job.identifier else None
+    attachments = archive_attachments(prepared) if job.pdf_variant else []
     with time_limit(prepared.settings.limits.render_seconds, prepared.source):
-        data = laid_out.write(identifier)
+        data = laid_out.write(identifier, job.pdf_variant, attachments)
     result.warnings += laid_out.warnings[before:]  # e.g. resources an SVG image links to
     limit_mb = prepared.settings.limits.output_mb
     if len(data) > limit_mb * 1024 * 1024:

@@ -43,11 +43,11 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-def _current_hash(item: Item) -> str | None:
+def _current_hash(item: Item, variant: str | None) -> str | None:
     from sahifa.pipeline import RenderJob, input_hash, prepare
 
     try:
-        return input_hash(prepare(RenderJob(source=item.source)))
+        return input_hash(prepare(RenderJob(source=item.source)), variant or "")
     except SahifaError:
         return None  # it will fail again in a worker, with its message
 
@@ -86,6 +86,7 @@ class Progress:
 def run(
     src: Path, out_dir: Path, jobs: int, resume: bool, timeout: float, memory_mb: int,
     strict: bool, stdout: TextIO, stderr: TextIO, scheduler: str | None = None,
+    variant: str | None = None,
 ) -> int:  # fmt: skip
     """Render the batch; returns the number of failed items."""
     if not src.is_dir():
@@ -98,7 +99,7 @@ def run(
     skipped = recovered = 0
     for item in items:
         if resume:
-            current = _current_hash(item)
+            current = _current_hash(item, variant)
             record = records.get(item.key)
             if (current and record and record.get("status") == "ok"
                     and record.get("input_hash") == current
@@ -111,7 +112,7 @@ def run(
                                  "recovered": True})  # fmt: skip
                 recovered += 1
                 continue
-        tasks.append(Task(item.key, item.source, item.output, strict))
+        tasks.append(Task(item.key, item.source, item.output, strict, variant))
     progress = Progress(len(tasks), stdout if stdout.isatty() else stderr)
     failures: list[dict[str, Any]] = []
 

@@ -30,7 +30,8 @@ def render_in_subprocess(task: Task, timeout: float, memory_mb: int) -> dict[str
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
     payload = json.dumps({"key": task.key, "source": str(task.source),
-                          "output": str(task.output), "strict": task.strict})  # fmt: skip
+                          "output": str(task.output), "strict": task.strict,
+                          "variant": task.variant})  # fmt: skip
     try:
         done = subprocess.run(
             [sys.executable, "-m", "sahifa.batch.item"], input=payload, capture_output=True,

@@ -16,7 +16,8 @@ from sahifa.batch.workers import Task, run_task
 
 def main() -> int:
     data = json.load(sys.stdin)
-    task = Task(data["key"], Path(data["source"]), Path(data["output"]), bool(data["strict"]))
+    task = Task(data["key"], Path(data["source"]), Path(data["output"]), bool(data["strict"]),
+                data.get("variant"))  # fmt: skip
     json.dump(run_task(task), sys.stdout, ensure_ascii=False)
     return 0
 

@@ -27,6 +27,7 @@ class Task:
     source: Path
     output: Path
     strict: bool = True
+    variant: str | None = None
 
 
 def run_task(task: Task) -> dict[str, Any]:
@@ -38,9 +39,9 @@ def run_task(task: Task) -> dict[str, Any]:
     started = time.perf_counter()
     record: dict[str, Any] = {"input": task.key, "output": str(task.output)}
     try:
-        job = RenderJob(source=task.source, strict=task.strict)
+        job = RenderJob(source=task.source, strict=task.strict, pdf_variant=task.variant)
         prepared = prepare(job)
-        record["input_hash"] = input_hash(prepared)
+        record["input_hash"] = input_hash(prepared, task.variant or "")
         # The input hash goes into the PDF's /ID: a PDF finished just before a kill is
         # recognised by --resume without rendering it again.
         result, data = build(replace(job, identifier=record["input_hash"]), prepared)
