@@ -26,6 +26,7 @@ from sahifa.content.reader import read_article
 from sahifa.errors import Problem, SahifaError
 from sahifa.fetch import CSS, FONT, IMAGE, Fetcher
 from sahifa.fonts import FontRegistry, load_registry
+from sahifa.hashing import file_sha256
 from sahifa.layouts import Layout, load_layout
 from sahifa.limits import time_limit
 from sahifa.markup import WordRange
@@ -120,8 +121,9 @@ class RenderResult:
     stories: dict[int, list[str]] = field(default_factory=dict)  # page → story ids
 
 
-def prepare(job: RenderJob) -> Prepared:
-    """Read, validate and compose. Raises ``SahifaError`` on bad input; writes nothing."""
+def resolve(job: RenderJob) -> Prepared:
+    """Read and validate every input, without composing the HTML (``html`` is empty): what
+    a batch needs to know whether an item changed. Raises ``SahifaError``."""
     source = Path(job.source)
     # The source first: its mistakes are the common ones, and need no fonts to find.
     edition = read_edition(source) if is_edition(source) else None
@@ -129,34 +131,24 @@ def prepare(job: RenderJob) -> Prepared:
     root = job.root or find_root(source)
     settings, warnings = load_settings(root)
     fonts = load_registry(settings.fonts_dir)
-    if edition is not None:
-        layout = load_layout(
-            settings.layouts_dir, job.layout or edition.layout or settings.layout, fonts
-        )
-        composed = compose_edition(edition, settings, layout, fonts, {})
-        return Prepared(
-            settings,
-            fonts,
-            layout,
-            source,
-            None,
-            edition,
-            composed.html,
-            [*warnings, *edition.warnings, *composed.warnings],
-        )
-    assert article is not None
-    layout = load_layout(settings.layouts_dir, job.layout or settings.layout, fonts)
-    composed = compose(article, settings, layout, fonts)
-    return Prepared(
-        settings,
-        fonts,
-        layout,
-        source,
-        article,
-        None,
-        composed.html,
-        [*warnings, *article_warnings, *composed.warnings],
-    )
+    name = job.layout or (edition.layout if edition else None) or settings.layout
+    layout = load_layout(settings.layouts_dir, name, fonts)
+    extra = edition.warnings if edition else article_warnings
+    return Prepared(settings, fonts, layout, source, article, edition, "", [*warnings, *extra])
+
+
+def prepare(job: RenderJob) -> Prepared:
+    """Read, validate and compose. Raises ``SahifaError`` on bad input; writes nothing."""
+    prepared = resolve(job)
+    settings, fonts, layout = prepared.settings, prepared.fonts, prepared.layout
+    if prepared.edition is not None:
+        composed = compose_edition(prepared.edition, settings, layout, fonts, {})
+    else:
+        assert prepared.article is not None
+        composed = compose(prepared.article, settings, layout, fonts)
+    prepared.html = composed.html
+    prepared.warnings += composed.warnings
+    return prepared
 
 
 def input_files(prepared: Prepared) -> list[Path]:
@@ -224,7 +216,7 @@ def input_hash(prepared: Prepared, extra: str = "") -> str:
     root = prepared.settings.root.resolve()
     for path in input_files(prepared):
         name = str(path.relative_to(root)) if path.is_relative_to(root) else path.name
-        digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        digest.update(name.encode() + b"\0" + file_sha256(path).encode())
     return digest.hexdigest()
 
 

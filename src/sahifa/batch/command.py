@@ -7,7 +7,6 @@ same input hash in its /ID was finished just before a kill and never recorded.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import time
@@ -18,6 +17,7 @@ from sahifa.batch.discover import Item, discover
 from sahifa.batch.manifest import Manifest, load
 from sahifa.batch.workers import Pool, Task
 from sahifa.errors import SahifaError
+from sahifa.hashing import file_sha256
 
 _ID = re.compile(rb"/ID\s*\[\s*\(([0-9a-f]{64})\)")
 
@@ -38,16 +38,16 @@ def pdf_input_hash(path: Path) -> str | None:
 
 def _sha256(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return file_sha256(path)
     except OSError:
         return None
 
 
 def _current_hash(item: Item, variant: str | None) -> str | None:
-    from sahifa.pipeline import RenderJob, input_hash, prepare
+    from sahifa.pipeline import RenderJob, input_hash, resolve
 
     try:
-        return input_hash(prepare(RenderJob(source=item.source)), variant or "")
+        return input_hash(resolve(RenderJob(source=item.source)), variant or "")
     except SahifaError:
         return None  # it will fail again in a worker, with its message
 

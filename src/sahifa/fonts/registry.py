@@ -7,7 +7,6 @@ an error, not a warning. Family, weight and style come from the font files (font
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pathlib import Path
 from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
 from sahifa.css import css_string
 from sahifa.errors import ConfigError
+from sahifa.hashing import file_sha256
 
 MANIFEST = "fonts.yaml"
 
@@ -119,7 +119,7 @@ def _font(folder: Path, manifest: Path, entry: YamlMap) -> FontFile:
         raise ConfigError(
             f"font file {entry['file']!r} not found in {folder}", file=manifest, line=line
         )
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = file_sha256(path)
     expected = entry.get("sha256")
     if digest != expected:
         raise ConfigError(
