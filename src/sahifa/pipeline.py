@@ -151,22 +151,32 @@ def prepare(job: RenderJob) -> Prepared:
     return prepared
 
 
-def input_files(prepared: Prepared) -> list[Path]:
-    """Every file whose content changes the output: the source, its articles and images, the
-    settings, the layout chain's files and the fonts (the archive's re-render key)."""
-    files = {prepared.source.resolve(), prepared.settings.root / "sahifa.yaml"}
-    articles = [prepared.article] if prepared.article else []
-    if prepared.edition is not None:
-        articles += [a for page in prepared.edition.pages for s in page.slots for a in s.articles]
-    for article in articles:
-        files.add(article.path.resolve())
-        if article.image is not None and article.image.src is not None:
-            files.add(article.image.src)
+def source_files(source: Path, article: Article | None, edition: Edition | None) -> list[Path]:
+    """The files of one item: its source, the articles it uses and their images."""
+    files = {source.resolve()}
+    articles = [article] if article else []
+    if edition is not None:
+        articles += [a for page in edition.pages for s in page.slots for a in s.articles]
+    for item in articles:
+        files.add(item.path.resolve())
+        if item.image is not None and item.image.src is not None:
+            files.add(item.image.src)
+    return sorted(files)
+
+
+def project_files(prepared: Prepared) -> list[Path]:
+    """The files every item of a project shares: settings, the layout chain, the fonts."""
+    files = {prepared.settings.root / "sahifa.yaml", prepared.settings.fonts_dir / "fonts.yaml"}
     for folder in prepared.layout.folders:
         files.update(p.resolve() for p in folder.rglob("*") if p.is_file())
     files.update(font.path for font in prepared.fonts.fonts)
-    files.add(prepared.settings.fonts_dir / "fonts.yaml")
     return sorted(files)
+
+
+def input_files(prepared: Prepared) -> list[Path]:
+    """Every file whose content changes the output (the archive's re-render key)."""
+    items = source_files(prepared.source, prepared.article, prepared.edition)
+    return sorted({*items, *project_files(prepared)})
 
 
 # Attachments carry the edition's or article's date, or this fixed date when there is none:
@@ -205,18 +215,32 @@ def archive_attachments(prepared: Prepared) -> list[Any]:
     return sorted(embedded, key=lambda item: item.name.encode("utf-8"))
 
 
-def input_hash(prepared: Prepared, extra: str = "") -> str:
-    """sha256 over the input files' names and contents, sahifa's and WeasyPrint's versions."""
+def _files_digest(files: list[Path], root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        name = str(path.relative_to(root)) if path.is_relative_to(root) else path.name
+        digest.update(name.encode() + b"\0" + file_sha256(path).encode() + b"\n")
+    return digest.hexdigest()
+
+
+def project_digest(prepared: Prepared) -> str:
+    """The shared part of every item's input hash (a batch computes it once per layout)."""
+    return _files_digest(project_files(prepared), prepared.settings.root.resolve())
+
+
+def input_hash(prepared: Prepared, extra: str = "", project: str | None = None) -> str:
+    """sha256 over sahifa's and WeasyPrint's versions, the project's files (settings, layout,
+    fonts: ``project``, when already computed) and the item's own files."""
     from importlib.metadata import version
 
     from sahifa import __version__
 
+    root = prepared.settings.root.resolve()
+    items = source_files(prepared.source, prepared.article, prepared.edition)
     digest = hashlib.sha256()
     digest.update(f"sahifa {__version__} weasyprint {version('weasyprint')} {extra}\n".encode())
-    root = prepared.settings.root.resolve()
-    for path in input_files(prepared):
-        name = str(path.relative_to(root)) if path.is_relative_to(root) else path.name
-        digest.update(name.encode() + b"\0" + file_sha256(path).encode())
+    digest.update((project or project_digest(prepared)).encode())
+    digest.update(_files_digest(items, root).encode())
     return digest.hexdigest()
 
 

@@ -43,13 +43,25 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-def _current_hash(item: Item, variant: str | None) -> str | None:
-    from sahifa.pipeline import RenderJob, input_hash, resolve
+class _Hasher:
+    """Input hashes for --resume: each item's source is read, the project's shared part
+    (settings, layout chain, fonts) is hashed once per project and layout."""
 
-    try:
-        return input_hash(resolve(RenderJob(source=item.source)), variant or "")
-    except SahifaError:
-        return None  # it will fail again in a worker, with its message
+    def __init__(self, variant: str | None) -> None:
+        self.variant = variant or ""
+        self.projects: dict[tuple[Path, str], str] = {}
+
+    def __call__(self, item: Item) -> str | None:
+        from sahifa.pipeline import RenderJob, input_hash, project_digest, resolve
+
+        try:
+            prepared = resolve(RenderJob(source=item.source))
+        except SahifaError:
+            return None  # it will fail again in a worker, with its message
+        key = (prepared.settings.root, prepared.layout.name)
+        if key not in self.projects:
+            self.projects[key] = project_digest(prepared)
+        return input_hash(prepared, self.variant, self.projects[key])
 
 
 class Progress:
@@ -97,9 +109,10 @@ def run(
     manifest = Manifest(out_dir)
     tasks: list[Task] = []
     skipped = recovered = 0
+    current_hash = _Hasher(variant)
     for item in items:
         if resume:
-            current = _current_hash(item, variant)
+            current = current_hash(item)
             record = records.get(item.key)
             if (current and record and record.get("status") == "ok"
                     and record.get("input_hash") == current
