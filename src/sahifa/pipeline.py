@@ -231,16 +231,26 @@ def project_digest(prepared: Prepared) -> str:
 def input_hash(prepared: Prepared, extra: str = "", project: str | None = None) -> str:
     """sha256 over sahifa's and WeasyPrint's versions, the project's files (settings, layout,
     fonts: ``project``, when already computed) and the item's own files."""
+    return hash_inputs(
+        prepared.source, prepared.article, prepared.edition, prepared.settings.root,
+        project or project_digest(prepared), extra,
+    )  # fmt: skip
+
+
+def hash_inputs(
+    source: Path, article: Article | None, edition: Edition | None, root: Path, project: str,
+    extra: str = "",
+) -> str:  # fmt: skip
+    """``input_hash`` from its parts (a batch has the project's part already)."""
     from importlib.metadata import version
 
     from sahifa import __version__
 
-    root = prepared.settings.root.resolve()
-    items = source_files(prepared.source, prepared.article, prepared.edition)
+    items = source_files(source, article, edition)
     digest = hashlib.sha256()
     digest.update(f"sahifa {__version__} weasyprint {version('weasyprint')} {extra}\n".encode())
-    digest.update((project or project_digest(prepared)).encode())
-    digest.update(_files_digest(items, root).encode())
+    digest.update(project.encode())
+    digest.update(_files_digest(items, root.resolve()).encode())
     return digest.hexdigest()
 
 

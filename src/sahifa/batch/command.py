@@ -44,24 +44,34 @@ def _sha256(path: Path) -> str | None:
 
 
 class _Hasher:
-    """Input hashes for --resume: each item's source is read, the project's shared part
-    (settings, layout chain, fonts) is hashed once per project and layout."""
+    """Input hashes for --resume. Only each item's source is read; the project's shared part
+    (settings, layout chain, fonts) is resolved and hashed once per project and layout."""
 
     def __init__(self, variant: str | None) -> None:
         self.variant = variant or ""
+        self.layouts: dict[Path, str] = {}
         self.projects: dict[tuple[Path, str], str] = {}
 
     def __call__(self, item: Item) -> str | None:
-        from sahifa.pipeline import RenderJob, input_hash, project_digest, resolve
+        from sahifa.content.edition import is_edition, read_edition
+        from sahifa.content.reader import read_article
+        from sahifa.pipeline import RenderJob, hash_inputs, project_digest, resolve
+        from sahifa.settings import find_root, load_settings
 
+        source = item.source
         try:
-            prepared = resolve(RenderJob(source=item.source))
+            edition = read_edition(source) if is_edition(source) else None
+            article = None if edition else read_article(source)[0]
+            root = find_root(source)
+            if root not in self.layouts:
+                self.layouts[root] = load_settings(root)[0].layout
+            layout = (edition.layout if edition else None) or self.layouts[root]
+            if (root, layout) not in self.projects:
+                self.projects[(root, layout)] = project_digest(resolve(RenderJob(source=source)))
         except SahifaError:
             return None  # it will fail again in a worker, with its message
-        key = (prepared.settings.root, prepared.layout.name)
-        if key not in self.projects:
-            self.projects[key] = project_digest(prepared)
-        return input_hash(prepared, self.variant, self.projects[key])
+        return hash_inputs(source, article, edition, root, self.projects[(root, layout)],
+                           self.variant)  # fmt: skip
 
 
 class Progress:
