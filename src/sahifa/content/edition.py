@@ -18,7 +18,7 @@ from typing import Any
 from sahifa.content.article import Article, HijriDate
 from sahifa.content.reader import read_article
 from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
-from sahifa.errors import ArticleError, Problem, SahifaError
+from sahifa.errors import Problem, SahifaError
 
 OVERFLOW_MODES = ("error", "cut", "continue")
 HEADLINE_SIZES = ("lead", "normal", "small")
@@ -221,8 +221,10 @@ def _int(slot: YamlMap, key: str, default: int | None, where: str, path: Path) -
     return int(value)
 
 
-def _choice(slot: YamlMap, key: str, allowed: tuple[str, ...], where: str, path: Path) -> str:
-    value = slot.get(key, allowed[0] if key == "overflow" else "normal")
+def _choice(
+    slot: YamlMap, key: str, allowed: tuple[str, ...], default: str, where: str, path: Path
+) -> str:
+    value = slot.get(key, default)
     if value not in allowed:
         raise SahifaError(
             "edition",
@@ -252,11 +254,7 @@ def _article(ref: Any, key: str, slot: YamlMap, path: Path) -> Article:
             key=key,
             line=slot.line_of(key.rsplit(".", 1)[-1]),
         )
-    try:
-        article, _ = read_article(target)
-    except ArticleError:
-        raise  # the article's own error names its file and line
-    return article
+    return read_article(target)[0]  # its own errors name the article's file and line
 
 
 def _slot(slot: Any, where: str, path: Path, line: int | None) -> Slot:
@@ -288,7 +286,7 @@ def _slot(slot: Any, where: str, path: Path, line: int | None) -> Slot:
         )
     kind = kinds[0]
     common = {
-        "size": _choice(slot, "size", HEADLINE_SIZES, where, path),
+        "size": _choice(slot, "size", HEADLINE_SIZES, "normal", where, path),
         "title": _text(slot, "title", path),
         "line": slot.line_of(kind),
         **geometry,
@@ -299,7 +297,7 @@ def _slot(slot: Any, where: str, path: Path, line: int | None) -> Slot:
             id=_text(slot, "id", path) or article.path.stem,
             articles=(article,),
             kind="story",
-            overflow=_choice(slot, "overflow", OVERFLOW_MODES, where, path),
+            overflow=_choice(slot, "overflow", OVERFLOW_MODES, "error", where, path),
             **common,
         )
     if kind == "briefs":
@@ -313,7 +311,7 @@ def _slot(slot: Any, where: str, path: Path, line: int | None) -> Slot:
                 line=slot.line_of("briefs"),
             )
         articles = tuple(_article(r, f"{where}.briefs", slot, path) for r in refs)
-        overflow = _choice(slot, "overflow", OVERFLOW_MODES, where, path)
+        overflow = _choice(slot, "overflow", OVERFLOW_MODES, "error", where, path)
         if overflow == "continue":
             raise SahifaError(
                 "edition",
