@@ -152,8 +152,22 @@ def test_no_machine_font_slips_in(project: Path, tmp_path: Path) -> None:
     article = project / "articles" / "cjk.yaml"
     article.write_text("headline: خبر\nbody: نص فيه 中文 و देवनागरी\n", encoding="utf-8")
     out = tmp_path / "cjk.pdf"
-    assert run_cli("render", article, "-o", out).code == 0
+    refused = run_cli("render", article, "-o", out)  # the preflight stops it first…
+    assert refused.code == 1 and not out.exists()
+    assert "character '中' (U+4E2D) is in no font of the body role" in refused.err
+    assert "cjk.yaml:2: body: " in refused.err and len(refused.err.strip().splitlines()) == 1
+    # …and when told to go on, the boxes come from the pinned fonts, never the machine's.
+    result = run_cli("render", article, "-o", out, "--allow-missing-glyphs")
+    assert result.code == 0 and "U+0926" in result.err
     assert_fonts_from_manifest(out, project / "fonts")
+
+
+def test_marks_and_presentation_forms_pass_the_preflight(project: Path, tmp_path: Path) -> None:
+    article = project / "articles" / "forms.yaml"
+    # U+FEFB is lam-alef as a presentation form; U+200F, U+200D draw nothing.
+    article.write_text("headline: \u0644\u0627 \ufefb\nbody: نص\u200f\u200d\n", "utf-8")
+    result = run_cli("render", article, "-o", tmp_path / "f.pdf")
+    assert result.code == 0, result.err
 
 
 def test_same_input_gives_identical_bytes(seed_pdf: Path, tmp_path: Path) -> None:

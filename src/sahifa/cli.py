@@ -48,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
             "--strict", action="store_true", help="a refused resource fails the render"
         )
         command.add_argument(
+            "--allow-missing-glyphs", action="store_true",
+            help="a character no font covers is a warning, not an error",
+        )  # fmt: skip
+        command.add_argument(
             "--allow-remote", action="store_true",
             help="fetch http(s) images, fonts and stylesheets (10 s timeout, 10 MB cap)",
         )  # fmt: skip
@@ -187,6 +191,7 @@ def _render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         strict=args.strict,
         allow_remote=args.allow_remote,
         pdf_variant=args.pdf_variant,
+        allow_missing_glyphs=args.allow_missing_glyphs,
     )
     prepared = prepare(job)
     if args.html:

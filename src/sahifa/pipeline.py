@@ -52,6 +52,7 @@ class RenderJob:
     allow_remote: bool = False  # fetch http(s) resources (timeout and size cap)
     identifier: str | None = None  # the PDF's /ID (the batch writes its input hash there)
     pdf_variant: str | None = None  # e.g. "pdf/a-3b": archival PDF with its sources attached
+    allow_missing_glyphs: bool = False  # a character no font covers warns instead of failing
 
     def output_path(self) -> Path:
         return self.output or Path("build") / f"{self.source.stem}.pdf"
@@ -148,7 +149,38 @@ def prepare(job: RenderJob) -> Prepared:
         composed = compose(prepared.article, settings, layout, fonts)
     prepared.html = composed.html
     prepared.warnings += composed.warnings
+    glyphs = _glyph_problems(prepared)
+    if glyphs and not job.allow_missing_glyphs:
+        more = f" (and {len(glyphs) - 1} more)" if len(glyphs) > 1 else ""
+        first = glyphs[0]
+        raise SahifaError(first.category, first.message + more, file=first.file,
+                          key=first.key, line=first.line)  # fmt: skip
+    prepared.warnings += glyphs
     return prepared
+
+
+def _glyph_problems(prepared: Prepared) -> list[Problem]:
+    """The coverage preflight: every printed character in its role's fonts."""
+    from sahifa.arabic import number
+    from sahifa.compose import date_parts
+    from sahifa.preflight import check_glyphs
+
+    settings = prepared.settings
+    if prepared.edition is not None:
+        edition = prepared.edition
+        articles = [a for page in edition.pages for s in page.slots for a in s.articles]
+        dates = date_parts(edition.date, edition.hijri_date, settings)
+        paper = edition.paper or settings.paper
+    else:
+        assert prepared.article is not None
+        articles = [prepared.article]
+        dates = date_parts(prepared.article.date, prepared.article.hijri_date, settings)
+        paper = settings.paper
+    furniture = [("masthead", paper), ("masthead", " ".join(dates))]
+    furniture += [("masthead", f"{m.role} {m.name}") for m in settings.masthead]
+    furniture.append(("folio", "صفحة " + number(1234567890, settings.digits)))
+    return check_glyphs(articles, settings, prepared.layout, prepared.fonts, furniture,
+                        prepared.source)  # fmt: skip
 
 
 def source_files(source: Path, article: Article | None, edition: Edition | None) -> list[Path]:
