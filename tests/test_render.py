@@ -176,3 +176,13 @@ def test_same_input_gives_identical_bytes(seed_pdf: Path, tmp_path: Path) -> Non
     assert again.read_bytes() == seed_pdf.read_bytes()
     info = subprocess.run(["pdfinfo", str(again)], capture_output=True, text=True).stdout
     assert re.search(r"CreationDate:\s+Tue May\s+2 00:00:00 2023", info), info
+
+
+def test_fonts_lists_the_manifest_with_roles() -> None:
+    result = run_cli("fonts")
+    assert result.code == 0, result.err
+    for font in load_registry(REPO / "fonts").fonts:
+        assert font.path.name in result.out and font.sha256 in result.out
+    naskh = result.out.split("NotoNaskhArabic-Regular.ttf", 1)[1].split(".ttf", 1)[0]
+    assert "Noto Naskh Arabic, weight 400" in naskh and "Arabic" in naskh
+    assert "roles in layout 'tabloid': body, headline" in naskh

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -117,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("pdf", type=Path, help="a PDF rendered with --pdf-variant pdf/a-3b")
     ext.add_argument("-o", "--output", type=Path, required=True, help="folder to write into")
 
+    fonts = commands.add_parser("fonts", help="list the pinned fonts and the roles using them")
+    fonts.add_argument("--layout", help="show the roles of this layout (default: the paper's)")
+
     imp = commands.add_parser(
         "import", help="turn scraped plain-text articles into article files (nothing lost)"
     )
@@ -165,6 +169,9 @@ def main(
     except KeyboardInterrupt:
         print("interrupted", file=stderr)
         return 130
+    except BrokenPipeError:  # "sahifa fonts | head": the reader left; nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:  # a bug, not bad input: say so, keep the traceback
         if args.debug:
             traceback.print_exc(file=stderr)
@@ -311,7 +318,29 @@ def _extract(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return EXIT_PROBLEMS if refused else EXIT_OK
 
 
+def _fonts(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from sahifa.fonts import load_registry
+    from sahifa.fonts.coverage import cmap, scripts
+    from sahifa.layouts import ROLES, load_layout
+    from sahifa.settings import find_root, load_settings
+
+    settings, _ = load_settings(find_root())
+    registry = load_registry(settings.fonts_dir)
+    layout = load_layout(settings.layouts_dir, args.layout or settings.layout, registry)
+    for font in registry.fonts:
+        points = cmap(font.path, font.sha256)
+        roles = [role for role in ROLES if font.family in layout.font_stack(role)]
+        licence = font.licence.name if font.licence else "?"
+        print(f"{font.path.name}", file=stdout)
+        print(f"  {font.family}, weight {font.weight}, {font.style}; {len(points)} characters: "
+              f"{', '.join(scripts(points)) or '-'}", file=stdout)  # fmt: skip
+        print(f"  licence {licence}; sha256 {font.sha256}", file=stdout)
+        print(f"  roles in layout {layout.name!r}: {', '.join(roles) or 'none'}", file=stdout)
+    return EXIT_OK
+
+
 _COMMANDS = {
+    "fonts": _fonts,
     "extract": _extract,
     "batch": _batch,
     "render": _render,

@@ -84,3 +84,31 @@ def missing(text: str, available: frozenset[int]) -> list[str]:
             continue
         found[char] = None
     return list(found)
+
+
+# Script blocks reported by `sahifa fonts` (the main ones for an Arabic paper).
+SCRIPTS = {
+    "Arabic": [(0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF),
+               (0xFE70, 0xFEFF)],
+    "Latin": [(0x0041, 0x005A), (0x0061, 0x007A), (0x00C0, 0x024F)],
+    "Greek": [(0x0370, 0x03FF)],
+    "Cyrillic": [(0x0400, 0x04FF)],
+    "Hebrew": [(0x0590, 0x05FF)],
+    "Digits": [(0x0030, 0x0039)],
+    "Arabic-Indic digits": [(0x0660, 0x0669)],
+    "Symbols": [(0x2190, 0x23FF), (0x25A0, 0x27BF)],
+}  # fmt: skip
+
+
+def scripts(points: frozenset[int], minimum: float = 0.5) -> list[str]:
+    """The scripts of which a font covers at least ``minimum`` of the block's characters
+    (letters only, for the big blocks: unassigned code points are not counted)."""
+    import unicodedata
+
+    found = []
+    for name, blocks in SCRIPTS.items():
+        assigned = [cp for a, b in blocks for cp in range(a, b + 1)
+                    if unicodedata.category(chr(cp)) != "Cn"]  # fmt: skip
+        if assigned and sum(cp in points for cp in assigned) / len(assigned) >= minimum:
+            found.append(name)
+    return found
