@@ -177,10 +177,6 @@ def _skip_fixed_grid_sizing() -> None:
     grid._distribute_extra_space = distribute_extra_space
 
 
-def weasyprint_version() -> str:
-    return str(weasyprint().__version__)
-
-
 def _url_fetcher(fetcher: Fetcher) -> Any:
     """A WeasyPrint ``URLFetcher`` that loads everything through ``fetcher``."""
     urls = weasyprint().urls

@@ -198,26 +198,18 @@ def _page(
     return EditionPage(number, template, _text(page, "section", path), slots), warnings
 
 
-def _int(slot: YamlMap, key: str, default: int | None, where: str, path: Path) -> int:
+def _slot_error(slot: YamlMap, where: str, key: str, path: Path, message: str) -> SahifaError:
+    """An error about one key of a story slot, at that key's line (else the slot's)."""
+    line = slot.line_of(key) or slot.line_of("article") or slot.line_of("briefs")
+    return SahifaError("edition", message, file=path, key=f"{where}.{key}", line=line)
+
+
+def _int(slot: YamlMap, key: str, where: str, path: Path) -> int:
     value = slot.get(key)
     if value is None:
-        if default is None:
-            raise SahifaError(
-                "edition",
-                f"{key} is required (a whole number)",
-                file=path,
-                key=f"{where}.{key}",
-                line=slot.line_of("article") or slot.line_of("briefs"),
-            )
-        return default
+        raise _slot_error(slot, where, key, path, f"{key} is required (a whole number)")
     if not isinstance(value, str) or not value.isdigit() or int(value) < 1:
-        raise SahifaError(
-            "edition",
-            f"expected a whole number >= 1, got {value!r}",
-            file=path,
-            key=f"{where}.{key}",
-            line=slot.line_of(key),
-        )
+        raise _slot_error(slot, where, key, path, f"expected a whole number >= 1, got {value!r}")
     return int(value)
 
 
@@ -226,13 +218,8 @@ def _choice(
 ) -> str:
     value = slot.get(key, default)
     if value not in allowed:
-        raise SahifaError(
-            "edition",
-            f"expected one of {', '.join(allowed)}, got {value!r}",
-            file=path,
-            key=f"{where}.{key}",
-            line=slot.line_of(key),
-        )
+        message = f"expected one of {', '.join(allowed)}, got {value!r}"
+        raise _slot_error(slot, where, key, path, message)
     return str(value)
 
 
@@ -270,10 +257,10 @@ def _slot(slot: Any, where: str, path: Path, line: int | None) -> Slot:
             line=slot.line_of(unknown[0]),
         )
     geometry = {
-        "column": _int(slot, "column", None, where, path),
-        "span": _int(slot, "span", None, where, path),
-        "row": _int(slot, "row", None, where, path),
-        "rows": _int(slot, "rows", None, where, path),
+        "column": _int(slot, "column", where, path),
+        "span": _int(slot, "span", where, path),
+        "row": _int(slot, "row", where, path),
+        "rows": _int(slot, "rows", where, path),
     }
     kinds = [k for k in ("article", "briefs", "continued") if k in slot]
     if len(kinds) != 1:
