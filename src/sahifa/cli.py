@@ -331,7 +331,8 @@ def _fonts(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         points = cmap(font.path, font.sha256)
         roles = [role for role in ROLES if font.family in layout.font_stack(role)]
         licence = font.licence.name if font.licence else "?"
-        print(f"{font.path.name}", file=stdout)
+        made = f" (static instance at weight {font.weight})" if font.origin else ""
+        print(f"{font.pinned.name}{made}", file=stdout)
         print(f"  {font.family}, weight {font.weight}, {font.style}; {len(points)} characters: "
               f"{', '.join(scripts(points)) or '-'}", file=stdout)  # fmt: skip
         print(f"  licence {licence}; sha256 {font.sha256}", file=stdout)

@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from sahifa.errors import Problem, RenderError, SahifaError
@@ -95,7 +96,43 @@ def weasyprint() -> Any:
         _fix_rtl_column_rules()
         _skip_fixed_grid_sizing()
         _weasyprint = wp
+        set_text_layer("sahifa")
     return _weasyprint
+
+
+TEXT_LAYERS = ("sahifa", "weasyprint")
+_originals: dict[str, Any] = {}
+
+
+def set_text_layer(mode: str) -> None:
+    """Choose how glyphs map to text in the PDFs this process writes: ``sahifa`` (the default:
+    ``sahifa.glyphtext``, words come back intact) or ``weasyprint`` (WeasyPrint's own, kept
+    for the text-layer benchmark and the test that the pages look the same either way)."""
+    import pydyf
+    from weasyprint import pdf as wp_pdf
+    from weasyprint.draw import text as wp_text
+    from weasyprint.logger import LOGGER
+    from weasyprint.text import ffi as wp_ffi
+    from weasyprint.text.line_break import get_last_word_end
+
+    from sahifa import glyphtext
+
+    if mode not in TEXT_LAYERS:
+        raise ValueError(f"text layer {mode!r}: expected one of {', '.join(TEXT_LAYERS)}")
+    if not _originals:
+        _originals["draw"] = wp_text.draw_first_line
+        _originals["fonts"] = wp_pdf.build_fonts_dictionary
+        parts = SimpleNamespace(
+            pango=wp_ffi.pango, ffi=wp_ffi.ffi, FROM_UNITS=wp_ffi.FROM_UNITS,
+            TO_UNITS=wp_ffi.TO_UNITS, LOGGER=LOGGER, get_last_word_end=get_last_word_end,
+        )  # fmt: skip
+        _originals["sahifa-draw"] = glyphtext.make_draw_first_line(parts)
+        _originals["sahifa-fonts"] = glyphtext.make_build_fonts_dictionary(pydyf)
+    prefix = "sahifa-" if mode == "sahifa" else ""
+    # draw_text and SVG text look draw_first_line up in its module; generate_pdf looks
+    # build_fonts_dictionary up in weasyprint.pdf, where it was imported.
+    wp_text.draw_first_line = _originals[prefix + "draw"]
+    wp_pdf.build_fonts_dictionary = _originals[prefix + "fonts"]
 
 
 def _fix_rtl_column_rules() -> None:

@@ -83,6 +83,10 @@ class Prepared:
         roots: dict[Path, frozenset[str]] = dict.fromkeys(sorted(folders), frozenset({IMAGE}))
         roots[self.settings.layouts_dir] = frozenset({IMAGE, FONT, CSS})
         roots[self.settings.fonts_dir] = frozenset({FONT})
+        if any(font.origin for font in self.fonts.fonts):
+            from sahifa.fonts.instances import instances_dir
+
+            roots[instances_dir().resolve()] = frozenset({FONT})  # variable fonts' instances
         return roots
 
 
@@ -201,7 +205,7 @@ def project_files(prepared: Prepared) -> list[Path]:
     files = {prepared.settings.root / "sahifa.yaml", prepared.settings.fonts_dir / "fonts.yaml"}
     for folder in prepared.layout.folders:
         files.update(p.resolve() for p in folder.rglob("*") if p.is_file())
-    files.update(font.path for font in prepared.fonts.fonts)
+    files.update(font.pinned for font in prepared.fonts.fonts)
     return sorted(files)
 
 

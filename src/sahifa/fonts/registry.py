@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
@@ -31,6 +31,12 @@ class FontFile:
     style: str  # "normal" or "italic"
     licence: Path | None
     source: str = ""
+    origin: Path | None = None  # the pinned variable font this static instance was made from
+
+    @property
+    def pinned(self) -> Path:
+        """The file in ``fonts/`` (an instance's variable font): what the output depends on."""
+        return self.origin or self.path
 
     def font_face(self) -> str:
         """The ``@font-face`` rule that makes this file available to the layouts."""
@@ -64,19 +70,24 @@ class FontRegistry:
 # server re-reads the manifest on every render but parses each font only once, and a new
 # process finds it in the user's cache instead of importing fontTools (~0.1 s per render).
 # Keyed by content hash, so a stale entry is impossible.
-_METADATA: dict[str, tuple[str, int, str]] = {}
+# (family, weight, style, refusal or "", weight axis "min max" or "" for a static font)
+_METADATA: dict[str, tuple[str, int, str, str, str]] = {}
+# Weights made from a variable font when its entry names none: what CSS calls normal and bold.
+DEFAULT_WEIGHTS = (400, 700)
 
 
 def _cache_file() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "sahifa" / "font-metadata.json"
+    return Path(base) / "sahifa" / "font-metadata-2.json"
 
 
 def _load_cache() -> None:
     try:
         data = json.loads(_cache_file().read_text(encoding="utf-8"))
-        for digest, (family, weight, style) in data.items():
-            _METADATA.setdefault(digest, (str(family), int(weight), str(style)))
+        for digest, (family, weight, style, refusal, axis) in data.items():
+            _METADATA.setdefault(
+                digest, (str(family), int(weight), str(style), str(refusal), str(axis))
+            )
     except (OSError, ValueError, TypeError):
         pass  # no cache yet, or unreadable: the fonts are read again
 
@@ -106,13 +117,13 @@ def load_registry(folder: Path) -> FontRegistry:
     for entry in entries:
         if not isinstance(entry, YamlMap) or not isinstance(entry.get("file"), str):
             raise ConfigError("each font entry needs 'file' and 'sha256'", file=manifest)
-        fonts.append(_font(folder, manifest, entry))
+        fonts += _fonts(folder, manifest, entry)
     if len(_METADATA) > known:
         _save_cache()
     return FontRegistry(folder=folder, fonts=tuple(fonts))
 
 
-def _font(folder: Path, manifest: Path, entry: YamlMap) -> FontFile:
+def _fonts(folder: Path, manifest: Path, entry: YamlMap) -> list[FontFile]:
     line = entry.line_of("file")
     path = (folder / entry["file"]).resolve()
     if not path.is_file() or not path.is_relative_to(folder.resolve()):
@@ -130,9 +141,11 @@ def _font(folder: Path, manifest: Path, entry: YamlMap) -> FontFile:
         )
     if digest not in _METADATA:
         _METADATA[digest] = _read_metadata(path, manifest, line)
-    family, weight, style = _METADATA[digest]
+    family, weight, style, refusal, axis = _METADATA[digest]
+    if refusal:
+        raise ConfigError(f"{entry['file']}: {refusal}", file=manifest, line=line)
     licence = entry.get("licence")
-    return FontFile(
+    font = FontFile(
         path=path,
         sha256=digest,
         family=family,
@@ -141,9 +154,44 @@ def _font(folder: Path, manifest: Path, entry: YamlMap) -> FontFile:
         licence=(folder / licence) if isinstance(licence, str) else None,
         source=str(entry.get("source") or ""),
     )
+    if not axis:
+        if "weights" in entry:
+            raise ConfigError(f"{entry['file']}: 'weights' is for variable fonts; this one is "
+                              "static", file=manifest, line=entry.line_of("weights"))  # fmt: skip
+        return [font]
+    from sahifa.fonts.instances import static_instance
+
+    low, high = (int(float(v)) for v in axis.split())
+    weights = _weights(entry, manifest, low, high)
+    return [
+        replace(font, path=static_instance(path, digest, w), weight=w, origin=path)
+        for w in weights
+    ]
 
 
-def _read_metadata(path: Path, manifest: Path, line: int | None) -> tuple[str, int, str]:
+def _weights(entry: YamlMap, manifest: Path, low: int, high: int) -> list[int]:
+    """The static weights to make of a variable font: ``weights: [400, 700]`` or the default,
+    each within the font's weight axis."""
+    value = entry.get("weights")
+    if value is None:
+        return sorted({min(max(w, low), high) for w in DEFAULT_WEIGHTS})
+    line = entry.line_of("weights")
+    if not isinstance(value, list) or not value:
+        raise ConfigError("expected a list of weights, e.g. [400, 700]", file=manifest,
+                          key="weights", line=line)  # fmt: skip
+    weights = []
+    for item in value:
+        if not (isinstance(item, str) and item.isdigit() and low <= int(item) <= high):
+            raise ConfigError(f"weight {item!r}: expected a whole number from {low} to {high} "
+                              "(the font's weight axis)", file=manifest, key="weights",
+                              line=line)  # fmt: skip
+        weights.append(int(item))
+    return sorted(set(weights))
+
+
+def _read_metadata(
+    path: Path, manifest: Path, line: int | None
+) -> tuple[str, int, str, str, str]:
     from fontTools.ttLib import TTFont, TTLibError
 
     try:
@@ -153,10 +201,32 @@ def _read_metadata(path: Path, manifest: Path, line: int | None) -> tuple[str, i
             os2 = font["OS/2"]
             weight = int(os2.usWeightClass)
             italic = bool(os2.fsSelection & 0b1) or bool(font["head"].macStyle & 0b10)
+            refusal = _refusal(font)
+            axis = ""
+            if "fvar" in font:  # variable: static instances are made per weight
+                axes = {a.axisTag: a for a in font["fvar"].axes}
+                wght = axes.get("wght")
+                axis = f"{wght.minValue} {wght.maxValue}" if wght else f"{weight} {weight}"
     except (TTLibError, KeyError, OSError) as exc:
         raise ConfigError(
             f"{path.name}: not a usable font: {exc}", file=manifest, line=line
         ) from None
     if not family:
         raise ConfigError(f"{path.name}: font has no family name", file=manifest, line=line)
-    return family, weight, "italic" if italic else "normal"
+    return family, weight, "italic" if italic else "normal", refusal, axis
+
+
+def _refusal(font: object) -> str:
+    """Why a font cannot print with a faithful text layer, or "" if it can.
+
+    sahifa writes its own character codes mapped to glyphs by a CIDToGIDMap, which PDF defines
+    for TrueType outlines only; colour and bitmap glyphs are not printable plates."""
+    tables = set(font.keys())  # type: ignore[attr-defined]
+    if tables & {"CFF ", "CFF2"}:
+        return ("PostScript (CFF) outlines are not supported; use the TrueType-outline (.ttf) "
+                "build of this font, or convert it (fontTools' otf2ttf) and pin the result")
+    if tables & {"COLR", "SVG ", "CBDT", "sbix"}:
+        return "colour (emoji) fonts are not supported in print"
+    if "glyf" not in tables:
+        return "no TrueType outlines (a bitmap font?)"
+    return ""
