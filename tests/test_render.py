@@ -182,7 +182,7 @@ def test_fonts_lists_the_manifest_with_roles() -> None:
     result = run_cli("fonts")
     assert result.code == 0, result.err
     for font in load_registry(REPO / "fonts").fonts:
-        assert font.path.name in result.out and font.sha256 in result.out
+        assert font.pinned.name in result.out and font.sha256 in result.out
     naskh = result.out.split("NotoNaskhArabic-Regular.ttf", 1)[1].split(".ttf", 1)[0]
     assert "Noto Naskh Arabic, weight 400" in naskh and "Arabic" in naskh
-    assert "roles in layout 'tabloid': body, headline" in naskh
+    assert "roles in layout 'tabloid': body, caption, masthead, folio" in naskh

@@ -153,7 +153,8 @@ def assign_texts(
 
 def written_text(text: str, rtl: bool) -> str:
     """The text as written into the ToUnicode map: extractors reverse a multi-character
-    mapping when they order a right-to-left line, so it is stored reversed there."""
+    mapping when they order a right-to-left line, so it is stored reversed there (measured:
+    PDFium's in-order recall of a vocalized article 0.34 unreversed, 0.98 reversed)."""
     return text[::-1] if rtl and len(text) > 1 else text
 
 

@@ -40,6 +40,13 @@ def _units(article: Article, digits: str) -> list[tuple[str, str, str, int | Non
     return units
 
 
+def _is_emoji(char: str) -> bool:
+    """Pictographs (U+1F000-1FAFF: emoticons, pictographs, flags) and the emoji
+    presentation selector: colour glyphs on screen that no print font should stand in for."""
+    point = ord(char)
+    return 0x1F000 <= point <= 0x1FAFF or point == 0xFE0F
+
+
 def check_glyphs(
     articles: list[Article], settings: Settings, layout: Layout, fonts: FontRegistry,
     furniture: list[tuple[str, str]], source: Path,
@@ -57,7 +64,16 @@ def check_glyphs(
     units = [(a.path, *u) for a in articles for u in _units(a, settings.digits)]
     units += [(settings.root / "sahifa.yaml", role, role, text, None) for role, text in furniture]
     for file, key, role, text, line in units:
+        for char in sorted({c for c in text if _is_emoji(c)}, key=text.index):
+            problems.append(Problem(
+                "fonts",
+                f"emoji {char!r} (U+{ord(char):04X}) cannot print: a symbol font may draw it as "
+                "a black-and-white sign, or not at all; write it in words",
+                file=file, key=key, line=line,
+            ))  # fmt: skip
         for char in missing(text, available(role)):
+            if _is_emoji(char):
+                continue
             problems.append(Problem(
                 "fonts",
                 f"character {char!r} (U+{ord(char):04X}) is in no font of the {role} role "
