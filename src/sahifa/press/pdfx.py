@@ -61,8 +61,10 @@ def split_plates(press: bytes, options: PressOptions, meta: PressMeta) -> list[b
         for number, page in enumerate(pdf.pages, start=1):
             with pikepdf.new() as plate:
                 plate.pages.append(page)
-                for key, value in pdf.docinfo.items():
-                    plate.docinfo[key] = plate.copy_foreign(value)
+                for key, value in pdf.docinfo.items():  # strings and names: plain values
+                    plain = isinstance(value, pikepdf.Name)
+                    plate.docinfo[key] = pikepdf.Name(str(value)) if plain else pikepdf.String(
+                        str(value))  # fmt: skip
                 plate.remove_unreferenced_resources()
                 key = hashlib.sha256(press + str(number).encode()).hexdigest()
                 plates.append(finish(plate, options, meta, key))

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TextIO
 
 import pikepdf
-from PIL import Image
+from PIL import Image, ImageChops
 
 from sahifa.errors import Problem
 from sahifa.press.cmyk import is_rgb_space
@@ -198,7 +198,10 @@ class _Inspector:
         factor = max(1, round(math.sqrt(picture.width * picture.height / 250_000)))
         if factor > 1:
             picture = picture.reduce(factor)
-        highest = max(sum(pixel) for pixel in picture.getdata()) / 255 * 100
+        # C+M+Y+K per pixel without a Python loop: two halved sums, then their half.
+        c, m, y, k = picture.split()
+        quarter = ImageChops.add(ImageChops.add(c, m, 2.0), ImageChops.add(y, k, 2.0), 2.0)
+        highest = quarter.getextrema()[1] * 4 / 255 * 100
         self.image_ink[image.objgen] = highest
         return highest
 
