@@ -270,3 +270,28 @@ def test_a_bad_bleed_in_sahifa_yaml_names_its_line(tmp_path: Path) -> None:
     line = _line_of(root / "sahifa.yaml", "bleed:")
     assert result.code == 1  # the settings are wrong even for a plain render
     assert f"sahifa.yaml:{line}: press.bleed: expected a bleed such as 3mm" in result.err
+
+
+def test_stray_rgb_colours_become_cmyk_and_greys_black_ink_only() -> None:
+    """A designer's RGB colour (CSS #c00, #555) must not reach a plate as RGB."""
+    from sahifa.press.cmyk import Converter
+    from sahifa.press.config import PressOptions
+    from sahifa.press.pdfx import prepare_pages
+
+    icc = ICC.read_bytes()
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 200))
+    pdf.pages[0].obj.Contents = pdf.make_stream(
+        b"1 0 0 rg 0 0 10 10 re f 0.5 0.5 0.5 RG /DeviceRGB cs 0 1 0 sc 0 0 m 10 10 l S"
+    )
+    options = PressOptions("pdf/x-1a", BLEED_PT, ("crop",), icc, "c", "c", 300, False,
+                           "{page}.pdf", None)  # fmt: skip
+    prepare_pages(pdf, options, Converter(icc))
+    content = list(pikepdf.parse_content_stream(pdf.pages[0].Contents[1]))
+    ops = [(str(op), [float(v) if not isinstance(v, pikepdf.Name) else str(v) for v in o])
+           for o, op in content]  # fmt: skip
+    assert not {op for op, _ in ops} & {"rg", "RG"}
+    red = next(values for op, values in ops if op == "k")
+    assert red[1] > 0.9 and red[2] > 0.9  # magenta and yellow through the profile
+    assert ("K", [0.0, 0.0, 0.0, 0.5]) in ops  # a grey: black ink only
+    assert ("cs", ["/DeviceCMYK"]) in ops

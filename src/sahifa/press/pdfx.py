@@ -179,7 +179,7 @@ def _rgb_to_cmyk(owner: pikepdf.Object, converter: Converter) -> None:
                 changed = True
             out.append((operands, operator))
         if changed:
-            stream.write(pikepdf.unparse_content_stream(out), filter=pikepdf.Name.FlateDecode)
+            stream.write(pikepdf.unparse_content_stream(out))  # compressed when saved
 
 
 def _convert_images(
