@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 
 # Debian packages WeasyPrint needs to be correct and fast (HarfBuzz subsetting makes PDF
 # writing 4-8x faster); poppler-utils for the text-layer tests and chromium for the preview's
-# browser tests (Debian's build, driven by Playwright; no browser download).
+# browser tests (Debian's build, driven by Playwright; no browser download); qpdf and
+# libgs-common (Ghostscript's CMYK ICC profile, the sample press profile) for press output.
 DEB_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1
-              poppler-utils chromium)
+              poppler-utils chromium qpdf libgs-common)
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

@@ -14,7 +14,10 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from sahifa.press.config import PressRequest
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -41,8 +44,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-overset", action="store_true", help="write the PDF even if stories do not fit"
     )
     render.add_argument(
-        "--pdf-variant", choices=["pdf/a-3b"],
-        help="archival PDF/A-3b carrying its sources (see sahifa extract)",
+        "--pdf-variant", choices=["pdf/a-3b", "pdf/x-4", "pdf/x-1a"],
+        help="archival PDF/A-3b carrying its sources (see sahifa extract), or press PDF/X",
+    )  # fmt: skip
+    render.add_argument(
+        "--press", action="store_true",
+        help="press output with the press: preset of sahifa.yaml (PDF/X, bleed, marks, CMYK)",
+    )  # fmt: skip
+    render.add_argument("--bleed", help="press: bleed on every side, e.g. 3mm (preset's)")
+    render.add_argument(
+        "--marks", help="press: crop,registration | crop | none (default: the preset's)"
+    )
+    render.add_argument(
+        "--split-pages", action="store_true",
+        help="press: one PDF per page into the -o folder, named by press.split_pattern",
     )  # fmt: skip
     for command in (render,):
         command.add_argument(
@@ -66,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("article", type=Path, help="article or edition file")
     check.add_argument("--layout", help="layout name (a folder under layouts/)")
     check.add_argument("--strict", action="store_true", help="a refused resource is an error")
+    check.add_argument(
+        "--press", action="store_true",
+        help="press preflight of the press output (or of SOURCE when it is a PDF)",
+    )  # fmt: skip
+    check.add_argument(
+        "--pdf-variant", choices=["pdf/x-4", "pdf/x-1a"], help="press: the variant to check"
+    )
     check.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
     )
@@ -190,6 +212,11 @@ def _render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from sahifa.pipeline import RenderJob, prepare, render
 
     started = time.perf_counter()
+    press = _press_request(args)
+    if press is not None and args.pdf_variant == "pdf/a-3b":
+        print("sahifa render: press output cannot be PDF/A (--pdf-variant pdf/a-3b)",
+              file=stderr)  # fmt: skip
+        return EXIT_USAGE
     job = RenderJob(
         source=args.article,
         output=args.output,
@@ -197,8 +224,9 @@ def _render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         allow_overset=args.allow_overset,
         strict=args.strict,
         allow_remote=args.allow_remote,
-        pdf_variant=args.pdf_variant,
+        pdf_variant=None if press else args.pdf_variant,
         allow_missing_glyphs=args.allow_missing_glyphs,
+        press=press,
     )
     prepared = prepare(job)
     if args.html:
@@ -210,11 +238,37 @@ def _render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         print(f"warning: {overset.problem(result.source)}", file=stderr)
     pages = "page" if result.pages == 1 else "pages"
     seconds = time.perf_counter() - started
+    for plate in result.plates:
+        print(plate, file=stdout)
     print(f"{result.output}: {result.pages} {pages} in {seconds:.2f} s", file=stdout)
     return EXIT_OK
 
 
+def _press_request(args: argparse.Namespace) -> PressRequest | None:
+    """The press flags of ``render``: None when no press output was asked for."""
+    from sahifa.press.config import MARKS, PressRequest, bleed_points
+
+    variant = args.pdf_variant if (args.pdf_variant or "").startswith("pdf/x") else None
+    if not (args.press or variant or args.bleed or args.marks or args.split_pages):
+        return None
+    if args.bleed is not None:
+        bleed_points(args.bleed)  # a bad value fails now, naming the flag
+    marks = None
+    if args.marks is not None:
+        marks = tuple(m.strip() for m in args.marks.split(",") if m.strip() not in ("", "none"))
+        if any(m not in MARKS for m in marks):
+            from sahifa.errors import ConfigError
+
+            raise ConfigError(f"--marks: expected crop, registration or none, got {args.marks!r}")
+    return PressRequest(variant=variant, bleed=args.bleed, marks=marks,
+                        split_pages=args.split_pages)  # fmt: skip
+
+
 def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    if args.press:
+        from sahifa.press.preflight import run_check
+
+        return run_check(args.article, args.layout, args.pdf_variant, args.strict, stdout, stderr)
     from sahifa.pipeline import RenderJob, check
 
     result = check(RenderJob(source=args.article, layout=args.layout, strict=args.strict))

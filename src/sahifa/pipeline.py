@@ -31,7 +31,8 @@ from sahifa.layouts import Layout, load_layout
 from sahifa.limits import time_limit
 from sahifa.markup import WordRange
 from sahifa.output import write_atomic
-from sahifa.settings import Settings, find_root, load_settings
+from sahifa.press.config import PressOptions, PressRequest
+from sahifa.settings import SETTINGS_FILE, Settings, find_root, load_settings
 
 if TYPE_CHECKING:
     from sahifa.pdf import BoxFit, LaidOut
@@ -53,6 +54,7 @@ class RenderJob:
     identifier: str | None = None  # the PDF's /ID (the batch writes its input hash there)
     pdf_variant: str | None = None  # e.g. "pdf/a-3b": archival PDF with its sources attached
     allow_missing_glyphs: bool = False  # a character no font covers warns instead of failing
+    press: PressRequest | None = None  # press output: PDF/X, bleed, marks (sahifa.press)
 
     def output_path(self) -> Path:
         return self.output or Path("build") / f"{self.source.stem}.pdf"
@@ -70,6 +72,7 @@ class Prepared:
     edition: Edition | None
     html: str
     warnings: list[Problem] = field(default_factory=list)
+    press: PressOptions | None = None  # the resolved press options, ICC profile read
 
     @property
     def asset_roots(self) -> dict[Path, frozenset[str]]:
@@ -124,6 +127,7 @@ class RenderResult:
     warnings: list[Problem]
     overset: list[Overset] = field(default_factory=list)
     stories: dict[int, list[str]] = field(default_factory=dict)  # page → story ids
+    plates: list[Path] = field(default_factory=list)  # --split-pages: one file per page
 
 
 def resolve(job: RenderJob) -> Prepared:
@@ -146,6 +150,10 @@ def prepare(job: RenderJob) -> Prepared:
     """Read, validate and compose. Raises ``SahifaError`` on bad input; writes nothing."""
     prepared = resolve(job)
     settings, fonts, layout = prepared.settings, prepared.fonts, prepared.layout
+    if job.press is not None:  # before any work: a missing or changed ICC profile stops here
+        from sahifa.press.config import resolve as resolve_press
+
+        prepared.press = resolve_press(settings.press, job.press, settings.root / SETTINGS_FILE)
     if prepared.edition is not None:
         composed = compose_edition(prepared.edition, settings, layout, fonts, {})
     else:
@@ -351,6 +359,10 @@ def build(job: RenderJob, prepared: Prepared | None = None) -> tuple[RenderResul
     attachments = archive_attachments(prepared) if job.pdf_variant else []
     with time_limit(prepared.settings.limits.render_seconds, prepared.source):
         data = laid_out.write(identifier, job.pdf_variant, attachments)
+        if prepared.press is not None:
+            from sahifa.press.pdfx import make_press_pdf
+
+            data = make_press_pdf(data, prepared.press, press_meta(prepared))
     result.warnings += laid_out.warnings[before:]  # e.g. resources an SVG image links to
     limit_mb = prepared.settings.limits.output_mb
     if len(data) > limit_mb * 1024 * 1024:
@@ -367,16 +379,50 @@ def render(job: RenderJob, prepared: Prepared | None = None) -> RenderResult:
     """Render one job to its PDF file, atomically. Raises ``SahifaError``; returns the result.
 
     ``prepared`` is the job's ``prepare`` result when the caller already has it."""
+    prepared = prepared or prepare(job)
     result, data = build(job, prepared)
+    if prepared.press is not None and prepared.press.split_pages:
+        from sahifa.press.split import write_plates
+
+        folder = job.output or Path("build")
+        result.plates = write_plates(data, folder, prepared.press, press_meta(prepared),
+                                     plate_fields(prepared))  # fmt: skip
+        result.output = folder
+        return result
     output = job.output_path()
     write_atomic(output, data)
     result.output = output
     return result
 
 
+def press_meta(prepared: Prepared) -> Any:
+    """The date the press file's metadata carries: the issue's or the article's."""
+    from sahifa.press.pdfx import PressMeta
+
+    source = prepared.edition or prepared.article
+    return PressMeta(date=getattr(source, "date", None))
+
+
+def plate_fields(prepared: Prepared) -> dict[str, str]:
+    """The values a plate file name pattern may use (``press.split_pattern``)."""
+    edition, press = prepared.edition, prepared.press
+    paper = (press.paper_code if press else None) or (edition.paper if edition else None)
+    source = edition or prepared.article
+    date = getattr(source, "date", None)
+    return {
+        "paper": paper or prepared.settings.paper,
+        "date": date.isoformat() if date else "undated",
+        "edition": (edition.issue if edition and edition.issue else prepared.source.stem),
+    }
+
+
 def _lay_out_html(prepared: Prepared, html: str, job: RenderJob) -> LaidOut:
     from sahifa import pdf
 
+    if prepared.press is not None:
+        from sahifa.press.pdfx import with_bleed
+
+        html = with_bleed(html, prepared.press.bleed_pt)
     fetcher = Fetcher(
         prepared.asset_roots,
         allow_remote=job.allow_remote,

@@ -13,11 +13,12 @@ from pathlib import Path
 
 from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
 from sahifa.errors import ConfigError, Problem
+from sahifa.press.config import PressSettings, read_press
 
 SETTINGS_FILE = "sahifa.yaml"
 DIGIT_STYLES = ("arabic-indic", "western")
 DATE_LINE_STYLES = ("both", "gregorian", "hijri")
-KNOWN_KEYS = {"paper", "masthead", "layout", "digits", "date_line", "limits"}
+KNOWN_KEYS = {"paper", "masthead", "layout", "digits", "date_line", "limits", "press"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Settings:
     digits: str = "arabic-indic"
     date_line: str = "both"
     limits: Limits = Limits()
+    press: PressSettings | None = None  # the press preset (sahifa render --press)
 
     @property
     def layouts_dir(self) -> Path:
@@ -103,6 +105,7 @@ def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
             digits=_choice(data, "digits", DIGIT_STYLES, "arabic-indic", path),
             date_line=_choice(data, "date_line", DATE_LINE_STYLES, "both", path),
             limits=_limits(data, path),
+            press=read_press(data, path),
         ),
         warnings,
     )
