@@ -157,6 +157,12 @@ def test_pdf_a_archive_carries_its_sources_and_extract_restores_them(
             for font in page.Resources.Font.values():
                 descriptor = font.DescendantFonts[0].FontDescriptor
                 assert "/FontFile2" in descriptor or "/FontFile3" in descriptor
+            # The output intent is sRGB: the layouts' CMYK colours must be written as RGB.
+            operators = {str(op) for _, op in pikepdf.parse_content_stream(page)}
+            assert not operators & {"k", "K"}, "DeviceCMYK in a PDF/A with an sRGB intent"
+            spaces = {str(operands[0]) for operands, op in pikepdf.parse_content_stream(page)
+                      if str(op) in ("cs", "CS")}  # fmt: skip
+            assert "/DeviceCMYK" not in spaces
     restored = tmp_path / "restored"
     extracted = run_cli("extract", pdf_path, "-o", restored)
     assert extracted.code == 0, extracted.err

@@ -95,6 +95,7 @@ def weasyprint() -> Any:
         logging.getLogger("weasyprint").propagate = False
         _fix_rtl_column_rules()
         _skip_fixed_grid_sizing()
+        _archive_colours_in_rgb()
         _weasyprint = wp
         set_text_layer("sahifa")
     return _weasyprint
@@ -212,6 +213,40 @@ def _skip_fixed_grid_sizing() -> None:
 
     distribute_extra_space.sahifa_fixed_tracks = True  # type: ignore[attr-defined]
     grid._distribute_extra_space = distribute_extra_space
+
+
+# Set while a PDF/A document is written: its output intent is sRGB, and PDF/A forbids
+# DeviceCMYK under an RGB output intent, so the layouts' CMYK colours are written as RGB there.
+_cmyk_as_rgb = False
+
+
+def _archive_colours_in_rgb() -> None:
+    """Write ``device-cmyk()`` colours as RGB while ``_cmyk_as_rgb`` is set (PDF/A archives).
+
+    The layouts are CMYK for the press (K-only black); an archive file is for screens and
+    search, and must conform. Naive conversion: K-only black is exactly RGB black."""
+    from weasyprint.pdf.stream import Stream
+
+    original = Stream.set_color
+    if getattr(original, "sahifa_archive_rgb", False):
+        return
+
+    def set_color(self: Any, color: Any, stroke: bool = False) -> None:
+        if not (_cmyk_as_rgb and color.space == "device-cmyk"):
+            original(self, color, stroke)
+            return
+        *_, alpha = color
+        self.set_alpha(alpha, stroke)
+        c, m, y, k = color.coordinates
+        key = ("cmyk-as-rgb", c, m, y, k)
+        current = "_current_color_stroke" if stroke else "_current_color"
+        if getattr(self, current) == key:
+            return
+        setattr(self, current, key)
+        self.set_color_rgb((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k), stroke)
+
+    set_color.sahifa_archive_rgb = True  # type: ignore[attr-defined]
+    Stream.set_color = set_color
 
 
 def _url_fetcher(fetcher: Fetcher) -> Any:
@@ -337,7 +372,9 @@ class LaidOut:
                 )
                 for item in attachments
             ]
+        global _cmyk_as_rgb
         with self.capture.capture():
+            _cmyk_as_rgb = bool(variant and variant.startswith("pdf/a"))
             try:
                 return bytes(self.document.write_pdf(**options))
             except Exception as exc:
@@ -345,6 +382,8 @@ class LaidOut:
                     f"WeasyPrint failed writing the PDF: {type(exc).__name__}: {exc}",
                     file=self.capture.source,
                 ) from exc
+            finally:
+                _cmyk_as_rgb = False
 
 
 def lay_out(
