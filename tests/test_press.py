@@ -272,6 +272,21 @@ def test_a_bad_bleed_in_sahifa_yaml_names_its_line(tmp_path: Path) -> None:
     assert f"sahifa.yaml:{line}: press.bleed: expected a bleed such as 3mm" in result.err
 
 
+@pytest.mark.parametrize(("pattern", "why"), [
+    ("{date.year}-{page}.pdf", "unknown field(s) date.year"),
+    ("{paper}-{page[0]}.pdf", "unknown field(s) page[0]"),
+    ("{page}-{paper!r}.pdf", "no conversions"),
+    ("plate-{page}", "plate names end in .pdf"),
+])  # fmt: skip
+def test_a_bad_split_pattern_is_a_one_line_error(pattern: str, why: str, tmp_path: Path) -> None:
+    root = _settings_with(tmp_path, 'split_pattern: "{paper}-{date}-{edition}-p{page:02}.pdf"',
+                          f'split_pattern: "{pattern}"')  # fmt: skip
+    result = run_cli("check", root / "articles" / ARTICLE.name)  # even without --press
+    line = _line_of(root / "sahifa.yaml", "split_pattern:")
+    assert result.code == 1 and len(result.err.splitlines()) == 1, result.err
+    assert f"sahifa.yaml:{line}: press.split_pattern: " in result.err and why in result.err
+
+
 def test_stray_rgb_colours_become_cmyk_and_greys_black_ink_only() -> None:
     """A designer's RGB colour (CSS #c00, #555) must not reach a plate as RGB."""
     from sahifa.press.cmyk import Converter

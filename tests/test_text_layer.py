@@ -205,3 +205,35 @@ def test_an_emoji_is_refused_with_its_code_point(project: Path) -> None:
     assert result.code == 1
     assert "U+1F600" in result.err and "emoji.yaml" in result.err and "headline" in result.err
     assert not (project / "out.pdf").exists()
+
+
+def test_pdf_a_widths_are_the_embedded_glyphs_own(tmp_path: Path) -> None:
+    """PDF/A: each width in a font dictionary is its glyph's advance in the embedded font
+    (within 1/1000 em). Plain output stretches a carrier to the next letter; PDF/A must not,
+    and its words still come back (the sample's kerned Latin and Kufi heads included)."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    article = SAMPLES / "borsa-egx30.yaml"
+    out = tmp_path / "archive.pdf"
+    _, data = build(RenderJob(source=article, pdf_variant="pdf/a-3b", allow_overset=True))
+    out.write_bytes(data)
+    checked = 0
+    with pikepdf.open(out) as document:
+        for font in document.pages[0].Resources.Font.values():
+            descendant = font.DescendantFonts[0]
+            program = TTFont(io.BytesIO(descendant.FontDescriptor.FontFile2.read_bytes()))
+            upem, metrics = program["head"].unitsPerEm, program["hmtx"]
+            order = program.getGlyphOrder()
+            raw = descendant.CIDToGIDMap.read_bytes()
+            glyphs = [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw), 2)]
+            first, widths = int(descendant.W[0]), descendant.W[1]
+            for offset, width in enumerate(widths):
+                glyph = glyphs[first + offset]
+                advance = metrics[order[glyph]][0] * 1000 / upem
+                assert abs(float(width) - advance) <= 1, (str(font.BaseFont), glyph)
+                checked += 1
+    assert checked > 100
+    source = article_text(article)
+    assert word_recall(source, pdftotext(out)) >= 0.995

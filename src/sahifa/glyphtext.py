@@ -28,7 +28,8 @@ functions (``assign_texts``), tested without WeasyPrint.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import pairwise
 from math import ceil
@@ -40,6 +41,21 @@ from typing import Any
 TEXTLESS = " "
 
 _JOINERS = {"\u200c", "\u200d"}
+
+# Set while a PDF/A file is written: PDF/A requires every width in a font dictionary to be the
+# embedded glyph's own advance, so carriers keep their own widths there (the gaps they would
+# have covered stay TJ adjustments, and PDFium may read one as a space).
+_own_widths = False
+
+
+@contextmanager
+def own_widths(enabled: bool = True) -> Iterator[None]:
+    global _own_widths
+    saved, _own_widths = _own_widths, enabled
+    try:
+        yield
+    finally:
+        _own_widths = saved
 
 
 def _is_mark_only(text: str) -> bool:
@@ -175,6 +191,8 @@ class Codes:
         key = (glyph, text, width)
         code = self.by_key.get(key)
         if code is None:
+            if len(self.glyphs) > 0xFFFF:  # two-byte codes (Identity-H)
+                raise ValueError("more than 65,535 distinct glyph codes in one font")
             code = self.by_key[key] = len(self.glyphs)
             self.glyphs.append(glyph)
             self.texts.append(text)
@@ -330,6 +348,8 @@ def _carrier_widths(
     gap (a text-less glyph, a kerning pair, a cursive join). Whole units: the rest stays a TJ
     adjustment. Elsewhere (before a space, at the run's end) the glyph's own width plus the
     text-less glyphs it covers."""
+    if _own_widths:
+        return [float(w) for w in widths]
     origins: list[float] = []
     pen = 0.0
     for info, width, is_empty in zip(infos, widths, empty, strict=True):

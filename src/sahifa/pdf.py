@@ -372,9 +372,12 @@ class LaidOut:
                 )
                 for item in attachments
             ]
+        from sahifa.glyphtext import own_widths
+
         global _cmyk_as_rgb
-        with self.capture.capture():
-            _cmyk_as_rgb = bool(variant and variant.startswith("pdf/a"))
+        archive = bool(variant and variant.startswith("pdf/a"))
+        with self.capture.capture(), own_widths(archive):
+            _cmyk_as_rgb = archive
             try:
                 return bytes(self.document.write_pdf(**options))
             except Exception as exc:

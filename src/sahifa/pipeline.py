@@ -86,10 +86,9 @@ class Prepared:
         roots: dict[Path, frozenset[str]] = dict.fromkeys(sorted(folders), frozenset({IMAGE}))
         roots[self.settings.layouts_dir] = frozenset({IMAGE, FONT, CSS})
         roots[self.settings.fonts_dir] = frozenset({FONT})
-        if any(font.origin for font in self.fonts.fonts):
-            from sahifa.fonts.instances import instances_dir
-
-            roots[instances_dir().resolve()] = frozenset({FONT})  # variable fonts' instances
+        for font in self.fonts.fonts:
+            if font.origin:  # a variable font's static instance, in the user's cache
+                roots[font.path.parent.resolve()] = frozenset({FONT})
         return roots
 
 

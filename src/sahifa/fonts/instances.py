@@ -10,10 +10,16 @@ stale, and ``head`` keeps the variable font's own timestamps.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
+from importlib.metadata import version
 from pathlib import Path
 
 from sahifa.errors import ConfigError
+
+_fallback: Path | None = None
 
 
 def instances_dir() -> Path:
@@ -21,11 +27,31 @@ def instances_dir() -> Path:
     return Path(base) / "sahifa" / "instances"
 
 
+def _private_dir() -> Path:
+    """A folder of this process's own, when the user's cache cannot be written."""
+    global _fallback
+    if _fallback is None:
+        _fallback = Path(tempfile.mkdtemp(prefix="sahifa-instances-"))
+        atexit.register(shutil.rmtree, _fallback, ignore_errors=True)
+    return _fallback
+
+
 def static_instance(path: Path, sha256: str, weight: int) -> Path:
-    """The static instance of the variable font ``path`` at ``weight``: made if missing."""
-    target = instances_dir() / f"{sha256[:24]}-wght{weight}.ttf"
+    """The static instance of the variable font ``path`` at ``weight``: made if missing.
+
+    The name carries fontTools' version too: another fontTools may instance differently."""
+    name = f"{sha256[:24]}-wght{weight}-fonttools{version('fonttools')}.ttf"
+    target = instances_dir() / name
     if target.is_file():
         return target
+    try:
+        return _make(path, weight, target)
+    except OSError:
+        # A read-only or broken cache only costs time: make it for this process alone.
+        return _make(path, weight, _private_dir() / name)
+
+
+def _make(path: Path, weight: int, target: Path) -> Path:
     from fontTools.ttLib import TTFont, TTLibError
     from fontTools.varLib.instancer import instantiateVariableFont
 
@@ -41,10 +67,15 @@ def static_instance(path: Path, sha256: str, weight: int) -> Path:
     # The OS/2 weight class is what Pango matches @font-face weights against.
     static["OS/2"].usWeightClass = weight
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    # A temporary file of its own (threads share a pid, containers share pid 1), then an
+    # atomic rename: a concurrent worker finds a whole file or none.
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    tmp = Path(tmp_name)
     try:
-        static.save(tmp, reorderTables=True)
-        tmp.replace(target)  # atomic: a concurrent worker finds a whole file or none
+        with os.fdopen(fd, "wb") as handle:
+            static.save(handle, reorderTables=True)
+        tmp.chmod(0o644)
+        tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
     return target

@@ -184,12 +184,23 @@ def _read_icc(press: YamlMap, path: Path) -> IccSettings | None:
 def pattern_problem(pattern: str) -> str | None:
     """Why a split pattern cannot name plate files, or None."""
     try:
-        fields = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
-        sample = pattern.format(paper="p", date="2000-01-01", edition="1", page=1)
-    except (ValueError, KeyError, IndexError) as exc:
+        parts = [(name, conversion) for _, name, _, conversion in string.Formatter().parse(pattern)
+                 if name is not None]  # fmt: skip
+    except ValueError as exc:
         return f"not a valid pattern ({exc}); fields: {{paper}} {{date}} {{edition}} {{page}}"
+    fields = {name for name, _ in parts}
+    # Only the bare names: "{date.year}" or "{page[0]}" would reach into the values.
     if fields - PATTERN_FIELDS:
-        return f"unknown field(s) {', '.join(sorted(fields - PATTERN_FIELDS))}"
+        return (f"unknown field(s) {', '.join(sorted(fields - PATTERN_FIELDS))}; fields: "
+                "{paper} {date} {edition} {page}")  # fmt: skip
+    if any(conversion for _, conversion in parts):
+        return "no conversions (!r, !s, !a) in the pattern"
+    try:
+        sample = pattern.format(paper="p", date="2000-01-01", edition="1", page=1)
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+        return f"not a valid pattern ({exc}); fields: {{paper}} {{date}} {{edition}} {{page}}"
+    if not sample.endswith(".pdf"):
+        return "plate names end in .pdf"
     if "page" not in fields:
         return "the pattern needs {page}: every plate needs its own name"
     if "/" in sample or "\\" in sample or sample.startswith("."):
