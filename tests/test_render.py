@@ -186,3 +186,29 @@ def test_fonts_lists_the_manifest_with_roles() -> None:
     naskh = result.out.split("NotoNaskhArabic-Regular.ttf", 1)[1].split(".ttf", 1)[0]
     assert "Noto Naskh Arabic, weight 400" in naskh and "Arabic" in naskh
     assert "roles in layout 'tabloid': body, caption, masthead, folio" in naskh
+
+
+def test_a_cmyk_photo_reaches_a_pdf_a_as_rgb(project: Path, tmp_path: Path) -> None:
+    """Print photos are often CMYK JPEGs; a PDF/A's output intent is sRGB, so it gets them
+    as RGB. Plain output keeps the photo as it is."""
+    import pikepdf
+    from PIL import Image
+
+    folder = project / "articles"
+    Image.new("CMYK", (400, 300), (0, 200, 200, 30)).save(folder / "photo.jpg", "JPEG")
+    article = folder / "photo.yaml"
+    article.write_text(
+        "headline: صورة\ndate: 2023-05-02\nimage:\n  src: photo.jpg\n  caption: تعليق\n"
+        "body: نص الخبر.\n", encoding="utf-8",
+    )  # fmt: skip
+
+    def spaces(pdf_path: Path) -> set[str]:
+        with pikepdf.open(pdf_path) as pdf:
+            return {str(image.ColorSpace) for page in pdf.pages
+                    for image in page.get_images().values()}  # fmt: skip
+
+    archive, plain = tmp_path / "a.pdf", tmp_path / "p.pdf"
+    assert run_cli("render", article, "--pdf-variant", "pdf/a-3b", "-o", archive).code == 0
+    assert run_cli("render", article, "-o", plain).code == 0
+    assert spaces(archive) == {"/DeviceRGB"}
+    assert spaces(plain) == {"/DeviceCMYK"}

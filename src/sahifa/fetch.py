@@ -67,6 +67,7 @@ class Fetcher:
     roots: Mapping[Path, frozenset[str]]
     allow_remote: bool = False
     max_image_pixels: int = 80_000_000
+    rgb_images: bool = False  # PDF/A: an sRGB output intent allows no CMYK image
     refused: list[tuple[str, str]] = field(default_factory=list)
     fatal: list[tuple[str, str]] = field(default_factory=list)
 
@@ -125,17 +126,21 @@ class Fetcher:
             allowed = ", ".join(sorted(kinds))
             raise Refused(f"content is {kind or mime}, not one of: {allowed}")
         if kind == IMAGE and mime != "image/svg+xml":
-            self._check_pixels(data)
+            mode = self._check_pixels(data)
+            if self.rgb_images and mode in ("CMYK", "YCCK"):
+                data, mime = _rgb_jpeg(data), "image/jpeg"
         if kind == FONT and name:
             mime = mimetypes.guess_type(name)[0] or mime
         return data, mime
 
-    def _check_pixels(self, data: bytes) -> None:
+    def _check_pixels(self, data: bytes) -> str:
+        """The image's colour mode, after checking its size from the header."""
         from PIL import Image
 
         try:
             with Image.open(io.BytesIO(data)) as image:  # reads the header only
                 width, height = image.size
+                mode = str(image.mode)
         except Exception as exc:  # a broken image: WeasyPrint reports it as unreadable
             raise Refused(f"unreadable image: {exc}") from None
         if width * height > self.max_image_pixels:
@@ -143,3 +148,15 @@ class Fetcher:
                 f"image of {width} x {height} pixels is over the "
                 f"{self.max_image_pixels // 1_000_000}-megapixel limit (decompression bomb?)"
             )
+        return mode
+
+
+def _rgb_jpeg(data: bytes) -> bytes:
+    """A CMYK JPEG (print photos often are) as an RGB JPEG, for archives whose output intent
+    is sRGB. Pillow undoes Adobe's inverted CMYK; the conversion is naive, fine on screen."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        out = io.BytesIO()
+        image.convert("RGB").save(out, "JPEG", quality=92, dpi=image.info.get("dpi", (72, 72)))
+        return out.getvalue()

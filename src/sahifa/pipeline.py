@@ -426,6 +426,7 @@ def _lay_out_html(prepared: Prepared, html: str, job: RenderJob) -> LaidOut:
         prepared.asset_roots,
         allow_remote=job.allow_remote,
         max_image_pixels=prepared.settings.limits.image_megapixels * 1_000_000,
+        rgb_images=bool(job.pdf_variant and job.pdf_variant.startswith("pdf/a")),
     )
     return pdf.lay_out(
         html,
