@@ -237,3 +237,13 @@ def test_pdf_a_widths_are_the_embedded_glyphs_own(tmp_path: Path) -> None:
     assert checked > 100
     source = article_text(article)
     assert word_recall(source, pdftotext(out)) >= 0.995
+
+
+def test_dots_and_marks_add_no_blank_lines_to_copied_text(probe: Path, tmp_path: Path) -> None:
+    """Text-less glyphs (Kufi's dots, tashkeel) are drawn after each line; PDFium (Chrome's
+    viewer) would give each group of them a line of its own without the empty ActualText."""
+    out = _render(probe, VOCALIZED, "Noto Kufi Arabic", tmp_path / "kufi.pdf")
+    lines = pdfium_text(out).splitlines()
+    blank = [n for n, line in enumerate(lines) if not line.strip()]
+    assert len(lines) > 40 and len(blank) <= 2, f"{len(blank)} blank of {len(lines)} lines"
+    assert word_recall(article_text(VOCALIZED), pdftotext(out)) >= 0.995

@@ -228,9 +228,10 @@ class LineWriter:
     is where the PDF's pen stands after what was written, which differs while a carrier's
     width covers text-less glyphs. Each glyph is written at ``pen``."""
 
-    def __init__(self, stream: Any, matrix: Sequence[float]) -> None:
+    def __init__(self, stream: Any, matrix: Sequence[float], silent: Any = None) -> None:
         self.stream = stream
         self.matrix = tuple(matrix)
+        self.silent = silent  # the property list that hides text-less glyphs from extractors
         self.parts: list[str] = []
         self.pen = 0.0  # points from the line's origin
         self.emitted = 0.0
@@ -276,6 +277,14 @@ class LineWriter:
         """Write the rest of the line, then its text-less glyphs, each group of the same font,
         size and rise from a text matrix set at its first glyph."""
         self.flush()
+        if self.silent is not None:
+            self.stream.end_marked_content()
+            self.stream.end_marked_content()
+        if not self.deferred:
+            return
+        if self.silent is not None:
+            self.stream.begin_marked_content("Span", self.silent)
+            self.stream.begin_marked_content("Span", LINE_PROPERTIES)
         a, b, c, d, e, f = self.matrix
         group: tuple[Any, float, float] | None = None
         for item in self.deferred:
@@ -295,6 +304,9 @@ class LineWriter:
         self.flush()
         if group is not None and group[2]:
             self.stream.set_text_rise(0)
+        if self.silent is not None:
+            self.stream.end_marked_content()
+            self.stream.end_marked_content()
 
 
 def to_unicode_cmap(codes: Codes, header: Sequence[bytes]) -> list[bytes]:
@@ -315,6 +327,26 @@ def to_unicode_cmap(codes: Codes, header: Sequence[bytes]) -> list[bytes]:
 
 def cid_to_gid_map(codes: Codes) -> bytes:
     return b"".join(glyph.to_bytes(2, "big") for glyph in codes.glyphs)
+
+
+LINE_PROPERTIES = "/SahifaLine"
+
+
+def _silent_marks(stream: Any, pydyf: Any) -> Any:
+    """Open the line's marked content; return the property list for its text-less glyphs.
+
+    Those glyphs carry no text, but every code needs a Unicode value, and PDFium starts a new
+    line of output (" \r\n") for each group of them at another height. Wrapped in an empty
+    ``/ActualText`` they stand for nothing (PDF 14.9.4; poppler honours it). PDFium skips such
+    an object only when its marked-content nesting matches the text object before it, with
+    the same innermost property dictionary: so the line itself sits in two levels whose inner
+    one is the named ``/SahifaLine`` (one dictionary in the page's resources), and the glyphs
+    in two levels whose inner one is the same name."""
+    properties = stream._resources.setdefault("Properties", pydyf.Dictionary())
+    properties.setdefault(LINE_PROPERTIES[1:], pydyf.Dictionary())
+    stream.begin_marked_content("Sahifa")
+    stream.begin_marked_content("Span", LINE_PROPERTIES)
+    return pydyf.Dictionary({"ActualText": pydyf.String("")})
 
 
 def _logical_width(
@@ -415,7 +447,7 @@ def make_draw_first_line(wp: Any) -> Callable[..., list[Any]]:
                 first_line, index = layout.get_first_line()
 
         stream.set_text_matrix(*matrix.values)
-        writer = LineWriter(stream, matrix.values)
+        writer = LineWriter(stream, matrix.values, _silent_marks(stream, wp.pydyf))
         utf8 = layout.text.encode()
         previous_font = None
         run = first_line.runs[0]

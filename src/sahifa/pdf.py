@@ -126,6 +126,7 @@ def set_text_layer(mode: str) -> None:
         parts = SimpleNamespace(
             pango=wp_ffi.pango, ffi=wp_ffi.ffi, FROM_UNITS=wp_ffi.FROM_UNITS,
             TO_UNITS=wp_ffi.TO_UNITS, LOGGER=LOGGER, get_last_word_end=get_last_word_end,
+            pydyf=pydyf,
         )  # fmt: skip
         _originals["sahifa-draw"] = glyphtext.make_draw_first_line(parts)
         _originals["sahifa-fonts"] = glyphtext.make_build_fonts_dictionary(pydyf)
