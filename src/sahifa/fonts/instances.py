@@ -14,6 +14,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -25,6 +26,11 @@ _fallback: Path | None = None
 def instances_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "sahifa" / "instances"
+
+
+@cache
+def _fonttools_version() -> str:
+    return version("fonttools")  # reading package metadata costs ~10 ms: once per process
 
 
 def _private_dir() -> Path:
@@ -40,7 +46,7 @@ def static_instance(path: Path, sha256: str, weight: int) -> Path:
     """The static instance of the variable font ``path`` at ``weight``: made if missing.
 
     The name carries fontTools' version too: another fontTools may instance differently."""
-    name = f"{sha256[:24]}-wght{weight}-fonttools{version('fonttools')}.ttf"
+    name = f"{sha256[:24]}-wght{weight}-fonttools{_fonttools_version()}.ttf"
     target = instances_dir() / name
     if target.is_file():
         return target
