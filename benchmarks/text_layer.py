@@ -13,8 +13,9 @@ with poppler (``pdftotext``) and PDFium (``pypdfium2``); printed per font and ex
 - PDFium in-order recall (``--order``): characters of the article found in order;
 - the render time of both (``pipeline.build``, layout and writing), and their ratio.
 
-Usage: ``python benchmarks/text_layer.py [--font FILE ...] [--runs N]``. Reports, never
-asserts; exit status 1 only if a render fails.
+Usage: ``python benchmarks/text_layer.py [--font FILE ...] [--runs N]`` (without ``--font``:
+Cairo from the test extras, if installed). Reports, never asserts; exit status 1 only if a
+render fails.
 """
 
 from __future__ import annotations
@@ -63,6 +64,15 @@ def make_project(scratch: Path, extra_fonts: list[Path]) -> Path:
             shutil.copy(font, project / "fonts" / name)
             handle.write(f"  - file: {name}\n    sha256: {file_sha256(font)}\n")
     return project
+
+
+def designer_fonts() -> list[Path]:
+    """Cairo (variable, not shipped) from the test extras' ``fontpkg-cairo``, if installed."""
+    try:
+        import fontpkg_cairo
+    except ImportError:
+        return []
+    return sorted(Path(fontpkg_cairo.__file__).parent.joinpath("files").glob("Cairo*.ttf"))
 
 
 def probe_layout(project: Path, family: str) -> str:
@@ -142,6 +152,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1, help="timing runs per font and layer")
     parser.add_argument("--keep", type=Path, help="keep the PDFs in this folder")
     args = parser.parse_args()
+    if not args.font:
+        args.font = designer_fonts()
 
     from sahifa.fonts import load_registry
 
