@@ -22,8 +22,9 @@ from PIL import Image, ImageChops
 from conftest import REPO, run_cli
 from sahifa import pdf
 from sahifa.fonts import load_registry
-from sahifa.glyphtext import GlyphText, assign_texts, written_text
+from sahifa.glyphtext import GlyphText, assign_texts
 from sahifa.hashing import file_sha256
+from sahifa.lineorder import written_text
 from sahifa.pipeline import RenderJob, build
 from textlayer import article_text, pdfium_text, pdftotext, word_recall, words
 

@@ -35,6 +35,9 @@ from itertools import pairwise
 from math import ceil
 from typing import Any
 
+from sahifa.fonts.glyphs import space_glyph
+from sahifa.lineorder import ZWJ, Mark, Piece, arrange
+
 # The text a text-less glyph maps to. Every code needs a Unicode value (PDF/A-u); a space is
 # the one value both extractors treat as a word break, and these glyphs are drawn after the
 # line's words, so the break falls after the last word.
@@ -46,6 +49,21 @@ _JOINERS = {"\u200c", "\u200d"}
 # embedded glyph's own advance, so carriers keep their own widths there (the gaps they would
 # have covered stay TJ adjustments, and PDFium may read one as a space).
 _own_widths = False
+
+
+# Set while a document that reads right to left is written: it declares so (/Direction
+# /R2L), and PDFium then reads every line right to left, so each is written for that reading.
+_right_to_left = False
+
+
+@contextmanager
+def right_to_left(enabled: bool = True) -> Iterator[None]:
+    global _right_to_left
+    saved, _right_to_left = _right_to_left, enabled
+    try:
+        yield
+    finally:
+        _right_to_left = saved
 
 
 @contextmanager
@@ -167,13 +185,6 @@ def assign_texts(
     return roles
 
 
-def written_text(text: str, rtl: bool) -> str:
-    """The text as written into the ToUnicode map: extractors reverse a multi-character
-    mapping when they order a right-to-left line, so it is stored reversed there (measured:
-    PDFium's in-order recall of a vocalized article 0.34 unreversed, 0.98 reversed)."""
-    return text[::-1] if rtl and len(text) > 1 else text
-
-
 class Codes:
     """One font's character codes: a code per (glyph id, text, width in the PDF).
 
@@ -219,6 +230,64 @@ class _Deferred:
     x: float  # from the line's origin, in points of text space
     rise: float
     code: int
+    matrix: tuple[float, ...] = ()  # the text box's line origin
+    color: Any = None  # the text box's colour, as WeasyPrint's stream takes it
+
+
+@dataclass
+class _Planned:
+    """A glyph that carries text, placed: written once the line's order is known."""
+
+    font: Any
+    size: float
+    glyph: int
+    pen: float  # from the line's origin, in points of text space
+    width: float  # its width in the PDF, thousandths of the font size
+    rise: float
+    text: str  # the logical text it carries
+    rtl: bool  # in a right-to-left run
+
+
+class LineDeferral:
+    """The text-less glyphs of one line box, drawn after all of its text boxes.
+
+    PDFium orders the text objects of a line by x only while they follow each other at the
+    same height; a group of marks drawn between two text boxes (a run-in head and the
+    paragraph it opens) is at another height, so the boxes came back in drawing order, the
+    head after its line. Drawn after the whole line, the marks no longer come between them."""
+
+    def __init__(self) -> None:
+        self.items: list[_Deferred] = []
+
+    def draw(self, stream: Any, pydyf: Any) -> None:
+        if not self.items:
+            return
+        stream.begin_text()
+        _draw_deferred(stream, self.items, _silent_properties(stream, pydyf))
+        stream.end_text()
+
+
+_line_deferrals: list[LineDeferral] = []  # the line boxes being drawn, innermost last
+
+
+def make_draw_inline_level(original: Callable[..., Any], line_box: type, pydyf: Any) -> Any:
+    """WeasyPrint's ``draw_inline_level`` that draws a line box's text-less glyphs after all
+    of its text boxes (see ``LineDeferral``)."""
+
+    def draw_inline_level(stream: Any, page: Any, box: Any, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(box, line_box):
+            return original(stream, page, box, *args, **kwargs)
+        deferral = LineDeferral()
+        _line_deferrals.append(deferral)
+        try:
+            result = original(stream, page, box, *args, **kwargs)
+        finally:
+            _line_deferrals.pop()
+        deferral.draw(stream, pydyf)
+        return result
+
+    draw_inline_level.sahifa_line_deferral = True  # type: ignore[attr-defined]
+    return draw_inline_level
 
 
 class LineWriter:
@@ -228,10 +297,13 @@ class LineWriter:
     is where the PDF's pen stands after what was written, which differs while a carrier's
     width covers text-less glyphs. Each glyph is written at ``pen``."""
 
-    def __init__(self, stream: Any, matrix: Sequence[float], silent: Any = None) -> None:
+    def __init__(
+        self, stream: Any, matrix: Sequence[float], silent: Any = None, color: Any = None
+    ) -> None:
         self.stream = stream
         self.matrix = tuple(matrix)
         self.silent = silent  # the property list that hides text-less glyphs from extractors
+        self.color = color
         self.parts: list[str] = []
         self.pen = 0.0  # points from the line's origin
         self.emitted = 0.0
@@ -266,7 +338,9 @@ class LineWriter:
         self.stream.set_text_rise(0)
 
     def defer(self, code: int, rise: float) -> None:
-        self.deferred.append(_Deferred(self.font, self.size, self.pen, rise, code))
+        self.deferred.append(
+            _Deferred(self.font, self.size, self.pen, rise, code, self.matrix, self.color)
+        )
 
     def flush(self) -> None:
         if self.parts:
@@ -274,39 +348,53 @@ class LineWriter:
             self.parts = []
 
     def finish(self) -> None:
-        """Write the rest of the line, then its text-less glyphs, each group of the same font,
-        size and rise from a text matrix set at its first glyph."""
+        """Write the rest of the line; its text-less glyphs go to the line box being drawn,
+        or are written now when there is none (a marker, SVG text)."""
         self.flush()
         if self.silent is not None:
             self.stream.end_marked_content()
             self.stream.end_marked_content()
         if not self.deferred:
             return
-        if self.silent is not None:
-            self.stream.begin_marked_content("Span", self.silent)
-            self.stream.begin_marked_content("Span", LINE_PROPERTIES)
-        a, b, c, d, e, f = self.matrix
-        group: tuple[Any, float, float] | None = None
-        for item in self.deferred:
-            if group != (item.font, item.size, item.rise):
-                self.flush()
-                if group is not None and group[2] and not item.rise:
-                    self.stream.set_text_rise(0)
-                group = (item.font, item.size, item.rise)
-                self.stream.set_text_matrix(a, b, c, d, e + a * item.x, f + b * item.x)
-                self.font, self.size = item.font, item.size
-                self.stream.set_font_size(item.font.hash, item.size)
-                if item.rise:
-                    self.stream.set_text_rise(-item.rise)
-                self.emitted = item.x
-            self.pen = item.x
-            self.glyph(item.code, codes_of(item.font).widths[item.code])
-        self.flush()
-        if group is not None and group[2]:
-            self.stream.set_text_rise(0)
-        if self.silent is not None:
-            self.stream.end_marked_content()
-            self.stream.end_marked_content()
+        if _line_deferrals:
+            _line_deferrals[-1].items += self.deferred
+        else:
+            _draw_deferred(self.stream, self.deferred, self.silent)
+        self.deferred = []
+
+
+def _draw_deferred(stream: Any, items: Sequence[_Deferred], silent: Any) -> None:
+    """Write text-less glyphs inside a text object: each group of the same colour, line,
+    font, size and rise from a text matrix set at its first glyph."""
+    if silent is not None:
+        stream.begin_marked_content("Span", silent)
+        stream.begin_marked_content("Span", LINE_PROPERTIES)
+    writer = LineWriter(stream, (1, 0, 0, 1, 0, 0))
+    group: tuple[Any, ...] | None = None
+    for item in items:
+        key = (id(item.color), item.matrix, item.font, item.size, item.rise)
+        if group != key:
+            writer.flush()
+            if group is not None and group[-1] and not item.rise:
+                stream.set_text_rise(0)
+            group = key
+            if item.color is not None:
+                stream.set_color(item.color)
+            a, b, c, d, e, f = item.matrix
+            stream.set_text_matrix(a, b, c, d, e + a * item.x, f + b * item.x)
+            writer.font, writer.size = item.font, item.size
+            stream.set_font_size(item.font.hash, item.size)
+            if item.rise:
+                stream.set_text_rise(-item.rise)
+            writer.emitted = item.x
+        writer.pen = item.x
+        writer.glyph(item.code, codes_of(item.font).widths[item.code])
+    writer.flush()
+    if group is not None and group[-1]:
+        stream.set_text_rise(0)
+    if silent is not None:
+        stream.end_marked_content()
+        stream.end_marked_content()
 
 
 def to_unicode_cmap(codes: Codes, header: Sequence[bytes]) -> list[bytes]:
@@ -342,10 +430,17 @@ def _silent_marks(stream: Any, pydyf: Any) -> Any:
     the same innermost property dictionary: so the line itself sits in two levels whose inner
     one is the named ``/SahifaLine`` (one dictionary in the page's resources), and the glyphs
     in two levels whose inner one is the same name."""
-    properties = stream._resources.setdefault("Properties", pydyf.Dictionary())
-    properties.setdefault(LINE_PROPERTIES[1:], pydyf.Dictionary())
+    silent = _silent_properties(stream, pydyf)
     stream.begin_marked_content("Sahifa")
     stream.begin_marked_content("Span", LINE_PROPERTIES)
+    return silent
+
+
+def _silent_properties(stream: Any, pydyf: Any) -> Any:
+    """The empty ``/ActualText`` for text-less glyphs; names ``/SahifaLine`` in the page's
+    resources (see ``_silent_marks``)."""
+    properties = stream._resources.setdefault("Properties", pydyf.Dictionary())
+    properties.setdefault(LINE_PROPERTIES[1:], pydyf.Dictionary())
     return pydyf.Dictionary({"ActualText": pydyf.String("")})
 
 
@@ -447,8 +542,14 @@ def make_draw_first_line(wp: Any) -> Callable[..., list[Any]]:
                 first_line, index = layout.get_first_line()
 
         stream.set_text_matrix(*matrix.values)
-        writer = LineWriter(stream, matrix.values, _silent_marks(stream, wp.pydyf))
+        writer = LineWriter(
+            stream, matrix.values, _silent_marks(stream, wp.pydyf), textbox.style["color"]
+        )
         utf8 = layout.text.encode()
+        # First where each glyph goes and what it carries, then the writing, in the order
+        # that makes extractors read the line back in logical order (``sahifa.lineorder``).
+        planned: list[_Planned] = []
+        pen = 0.0  # points from the line's origin, as WeasyPrint advances it
         previous_font = None
         run = first_line.runs[0]
         while run != ffi.NULL:
@@ -463,7 +564,6 @@ def make_draw_first_line(wp: Any) -> Callable[..., list[Any]]:
                 font, font_size = stream.add_font(pango_font)
                 if pango.pango_version() < 14802:  # pango#530, as WeasyPrint
                     font_size = textbox.style["font_size"]
-                writer.set_font(font, font_size)
             codes = codes_of(font)
             offset = glyph_item.item.offset
             rtl = bool(glyph_item.item.analysis.level % 2)
@@ -482,7 +582,7 @@ def make_draw_first_line(wp: Any) -> Callable[..., list[Any]]:
             for i, (info, role) in enumerate(zip(infos, texts, strict=True)):
                 width = info.geometry.width
                 if empty[i]:
-                    writer.advance(width / font_size)  # as WeasyPrint: a zero-ink advance
+                    pen += width / 1000  # as WeasyPrint: a zero-ink advance
                     continue
                 glyph_id = info.glyph
                 if glyph_id & pango.PANGO_GLYPH_UNKNOWN_FLAG:
@@ -492,23 +592,56 @@ def make_draw_first_line(wp: Any) -> Callable[..., list[Any]]:
                 font.to_unicode.setdefault(glyph_id, role.text or TEXTLESS)
                 x_offset = info.geometry.x_offset / font_size
                 rise = info.geometry.y_offset / 1000
-                writer.advance(x_offset)
+                pen += x_offset * font_size / 1000
                 if role.text is None:
-                    writer.defer(codes.code(glyph_id, None, widths[i]), rise)
+                    code = codes.code(glyph_id, None, widths[i])
+                    writer.deferred.append(
+                        _Deferred(font, font_size, pen, rise, code, writer.matrix, writer.color)
+                    )
                 else:
-                    pdf_width = spans[i]
-                    code = codes.code(glyph_id, written_text(role.text, rtl), pdf_width)
-                    if rise:
-                        writer.raised(code, pdf_width, rise)
-                    else:
-                        writer.glyph(code, pdf_width)
+                    planned.append(_Planned(font, font_size, glyph_id, pen, spans[i], rise,
+                                            role.text, rtl))  # fmt: skip
                 # As WeasyPrint: the glyph's width, then what Pango's advance differs by.
                 kerning = widths[i] + x_offset - width * 1000 * wp.FROM_UNITS / font_size
-                writer.advance(widths[i] - int(kerning))
+                pen += (widths[i] - int(kerning)) * font_size / 1000
+        order, written = arrange(
+            [Piece(item.text, item.rtl, id(item.font)) for item in planned],
+            _right_to_left,
+        )
+        for index in order:
+            if isinstance(index, Mark):
+                _write_mark(writer, planned[index.edge])
+                continue
+            item = planned[index]
+            if item.font is not writer.font or item.size != writer.size:
+                writer.set_font(item.font, item.size)
+            code = codes_of(item.font).code(item.glyph, written[index], item.width)
+            writer.pen = item.pen
+            if item.rise:
+                writer.raised(code, item.width, item.rise)
+            else:
+                writer.glyph(code, item.width)
         writer.finish()
         return []
 
     return draw_first_line
+
+
+def _write_mark(writer: LineWriter, edge: _Planned) -> None:
+    """A ``lineorder.Mark``: the font's space glyph, ending at ``edge``'s right side; zero
+    wide, except in PDF/A, where widths must be the glyphs' own."""
+    font = edge.font
+    if not hasattr(font, "sahifa_space"):
+        font.sahifa_space = space_glyph(font.file_content, font.index)
+    if font.sahifa_space is None:
+        return  # no inkless glyph to write: PDFium may then read a space there
+    glyph, advance = font.sahifa_space
+    width = advance if _own_widths else 0
+    font.to_unicode.setdefault(glyph, TEXTLESS)  # kept in the subset
+    if font is not writer.font or edge.size != writer.size:
+        writer.set_font(font, edge.size)
+    writer.pen = edge.pen + (edge.width - width) * edge.size / 1000
+    writer.glyph(codes_of(font).code(glyph, ZWJ, width), width)
 
 
 _TO_UNICODE_HEADER = (

@@ -110,8 +110,10 @@ def set_text_layer(mode: str) -> None:
     ``sahifa.glyphtext``, words come back intact) or ``weasyprint`` (WeasyPrint's own, kept
     for the text-layer benchmark and the test that the pages look the same either way)."""
     import pydyf
+    from weasyprint import draw as wp_draw
     from weasyprint import pdf as wp_pdf
     from weasyprint.draw import text as wp_text
+    from weasyprint.formatting_structure.boxes import LineBox
     from weasyprint.logger import LOGGER
     from weasyprint.text import ffi as wp_ffi
     from weasyprint.text.line_break import get_last_word_end
@@ -123,6 +125,7 @@ def set_text_layer(mode: str) -> None:
     if not _originals:
         _originals["draw"] = wp_text.draw_first_line
         _originals["fonts"] = wp_pdf.build_fonts_dictionary
+        _originals["inline"] = wp_draw.draw_inline_level
         parts = SimpleNamespace(
             pango=wp_ffi.pango, ffi=wp_ffi.ffi, FROM_UNITS=wp_ffi.FROM_UNITS,
             TO_UNITS=wp_ffi.TO_UNITS, LOGGER=LOGGER, get_last_word_end=get_last_word_end,
@@ -130,11 +133,16 @@ def set_text_layer(mode: str) -> None:
         )  # fmt: skip
         _originals["sahifa-draw"] = glyphtext.make_draw_first_line(parts)
         _originals["sahifa-fonts"] = glyphtext.make_build_fonts_dictionary(pydyf)
+        _originals["sahifa-inline"] = glyphtext.make_draw_inline_level(
+            wp_draw.draw_inline_level, LineBox, pydyf
+        )
     prefix = "sahifa-" if mode == "sahifa" else ""
     # draw_text and SVG text look draw_first_line up in its module; generate_pdf looks
     # build_fonts_dictionary up in weasyprint.pdf, where it was imported.
     wp_text.draw_first_line = _originals[prefix + "draw"]
     wp_pdf.build_fonts_dictionary = _originals[prefix + "fonts"]
+    # draw_block_level and draw_stacking_context look draw_inline_level up in their module.
+    wp_draw.draw_inline_level = _originals[prefix + "inline"]
 
 
 def _fix_rtl_column_rules() -> None:
@@ -373,11 +381,15 @@ class LaidOut:
                 )
                 for item in attachments
             ]
-        from sahifa.glyphtext import own_widths
+        from sahifa.glyphtext import own_widths, right_to_left
 
+        pages = self.document.pages
+        rtl = bool(pages) and pages[0]._page_box.style["direction"] == "rtl"
+        if rtl:
+            options["finisher"] = _declare_reading_order
         global _cmyk_as_rgb
         archive = bool(variant and variant.startswith("pdf/a"))
-        with self.capture.capture(), own_widths(archive):
+        with self.capture.capture(), own_widths(archive), right_to_left(rtl):
             _cmyk_as_rgb = archive
             try:
                 return bytes(self.document.write_pdf(**options))
@@ -388,6 +400,19 @@ class LaidOut:
                 ) from exc
             finally:
                 _cmyk_as_rgb = False
+
+
+def _declare_reading_order(document: Any, pdf: Any) -> None:
+    """Declare a right-to-left document's reading order (``/ViewerPreferences /Direction
+    /R2L``, PDF 32000 12.2): viewers then show facing pages right to left, and PDFium (Chrome's
+    viewer) reads every line right to left. Without it PDFium guesses each line's direction
+    from its words, and a short line with two Latin words and a comma read as left to right,
+    its Arabic words in reverse order. ``sahifa.glyphtext`` writes every line for that
+    reading (``right_to_left``)."""
+    import pydyf
+
+    preferences = pdf.catalog.setdefault("ViewerPreferences", pydyf.Dictionary())
+    preferences["Direction"] = "/R2L"
 
 
 def lay_out(
