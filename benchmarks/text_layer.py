@@ -10,7 +10,8 @@ with poppler (``pdftotext``) and PDFium (``pypdfium2``); printed per font and ex
 - word recall: the share of the article's words found intact (tests/textlayer.py, the same
   measure as the project's text-fidelity tool), lowest over the articles and on the fully
   vocalized one;
-- PDFium in-order recall (``--order``): characters of the article found in order;
+- PDFium in-order recall (``--order``): characters of the article found in order; ``order*``
+  reads the paper's printed ٫ ٬ ٪ (sahifa.arabic) as the source's . , %;
 - the render time of both (``pipeline.build``, layout and writing), and their ratio.
 
 Usage: ``python benchmarks/text_layer.py [--font FILE ...] [--runs N]`` (without ``--font``:
@@ -21,14 +22,11 @@ render fails.
 from __future__ import annotations
 
 import argparse
-import difflib
-import re
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-import unicodedata
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -88,19 +86,6 @@ def probe_layout(project: Path, family: str) -> str:
     return "probe"
 
 
-def order_recall(source: str, extracted: str) -> float:
-    """Characters of the source found in order (difflib), whitespace and controls ignored."""
-
-    def norm(text: str) -> str:
-        text = unicodedata.normalize("NFKC", text).translate(textlayer.DIGITS)
-        text = re.sub(r"[\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]", "", text)
-        return re.sub(r"\s+", "", text)
-
-    a, b = norm(source), norm(extracted)
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return sum(block.size for block in matcher.get_matching_blocks()) / max(len(a), 1)
-
-
 def pdfium_visible(pdf: Path) -> str:
     import pypdfium2 as pdfium
 
@@ -118,7 +103,7 @@ def measure(project: Path, layout: str, layer: str, out: Path) -> dict[str, obje
 
     pdf.weasyprint()
     pdf.set_text_layer(layer)
-    scores: dict[str, tuple[float, float, float]] = {}
+    scores: dict[str, tuple[float, float, float, float]] = {}
     seconds = 0.0
     for name, article in ARTICLES.items():
         source = project / "articles" / article.name
@@ -134,7 +119,8 @@ def measure(project: Path, layout: str, layer: str, out: Path) -> dict[str, obje
         scores[name] = (
             textlayer.word_recall(text, textlayer.pdftotext(path)),
             textlayer.word_recall(text, pdfium),
-            order_recall(text, pdfium),
+            textlayer.order_recall(text, pdfium, printed=False),
+            textlayer.order_recall(text, pdfium),
         )
     pdf.set_text_layer("sahifa")
     return {"scores": scores, "seconds": seconds}
@@ -165,9 +151,10 @@ def main() -> int:
         registry = load_registry(project / "fonts")
         families = [f for f in registry.families if f not in COMPANIONS]
         print(f"articles: {', '.join(ARTICLES)}; word recall = min over articles "
-              "(vocalized separately); order = PDFium in-order recall, min")  # fmt: skip
+              "(vocalized separately); order = PDFium in-order recall, min (order*: the "
+              "paper's printed ٫ ٬ ٪ read as the source's . , %)")  # fmt: skip
         header = (f"{'font':<26} {'layer':<10} {'poppler':>8} {'PDFium':>8} "
-                  f"{'voc.pop':>8} {'voc.pdf':>8} {'order':>7} {'s':>6}")  # fmt: skip
+                  f"{'voc.pop':>8} {'voc.pdf':>8} {'order':>7} {'order*':>7} {'s':>6}")  # fmt: skip
         print(header)
         ratios = []
         for family in families:
@@ -187,6 +174,7 @@ def main() -> int:
                     f"{family:<26} {layer:<10} {min(s[0] for s in plain):8.3f} "
                     f"{min(s[1] for s in plain):8.3f} {vocal[0]:8.3f} {vocal[1]:8.3f} "
                     f"{min(s[2] for s in scores.values()):7.3f} "
+                    f"{min(s[3] for s in scores.values()):7.3f} "
                     f"{statistics.median(times[layer]):6.2f}"
                 )
             ratios.append(statistics.median(times["sahifa"]) / statistics.median(

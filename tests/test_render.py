@@ -212,3 +212,18 @@ def test_a_cmyk_photo_reaches_a_pdf_a_as_rgb(project: Path, tmp_path: Path) -> N
     assert run_cli("render", article, "-o", plain).code == 0
     assert spaces(archive) == {"/DeviceRGB"}
     assert spaces(plain) == {"/DeviceCMYK"}
+
+
+def test_no_fontconfig_file_is_left_behind_by_a_killed_process(tmp_path: Path) -> None:
+    """Workers are killed (batch, Dask, preview): nothing of theirs may pile up in /tmp."""
+    import os
+    import sys
+
+    temp, cache = tmp_path / "tmp", tmp_path / "cache"
+    temp.mkdir()
+    code = "import os; from sahifa import pdf; pdf.weasyprint(); os._exit(0)"  # no atexit
+    env = {**os.environ, "TMPDIR": str(temp), "XDG_CACHE_HOME": str(cache)}
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
+    assert list(temp.iterdir()) == []
+    assert (cache / "sahifa" / "empty-fontconfig.conf").read_text().startswith("<?xml")

@@ -26,7 +26,14 @@ from sahifa.glyphtext import GlyphText, assign_texts
 from sahifa.hashing import file_sha256
 from sahifa.lineorder import written_text
 from sahifa.pipeline import RenderJob, build
-from textlayer import article_text, pdfium_text, pdftotext, word_recall, words
+from textlayer import (
+    article_text,
+    order_recall,
+    pdfium_text,
+    pdftotext,
+    word_recall,
+    words,
+)
 
 SAMPLES = REPO / "articles/2023/05/02"
 SEED = SAMPLES / "wahdat-al-jabahat.yaml"
@@ -36,6 +43,7 @@ COMPANIONS = ("Noto Serif", "DejaVu Sans")
 ROLES = ("body", "headline", "subhead", "caption", "masthead", "folio")
 ARABIC = re.compile(r"[\u0600-\u06ff]")
 LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9]")
+ARABIC = re.compile(r"[\u0621-\u064a]")
 
 
 def _designer_font() -> Path:
@@ -99,10 +107,12 @@ def test_every_shipped_arabic_face_is_tested(probe: Path) -> None:
 
 
 @pytest.mark.parametrize("family", ["Noto Naskh Arabic", "Noto Kufi Arabic", "Cairo"])
-def test_words_come_back_intact(probe: Path, family: str, tmp_path: Path) -> None:
-    """Seed and fully vocalized text: every word, with both extractors. Latin samples: every
-    word but those that mix scripts (و glued to a Latin name, EGX30 in PDFium), a known limit
-    of the extractors' bidi ordering (README, "Text layer")."""
+def test_words_come_back_intact_and_in_order(probe: Path, family: str, tmp_path: Path) -> None:
+    """Every word, PDFium's text in order. In the Latin samples, words that glue an Arabic
+    letter to a Latin word or a number may split: poppler wraps every left-to-right stretch
+    of a right-to-left line in LRE…PDF ("الـ54", "وHachette"), and PDFium puts a space
+    between two text objects (fonts) that do not touch in its reading ("وHachette Livre",
+    whose "Livre" is written first). README, "Text layer"."""
     for article in (SEED, VOCALIZED, *LATIN):
         out = _render(probe, article, family, tmp_path / f"{article.stem}.pdf")
         source = article_text(article)
@@ -113,9 +123,10 @@ def test_words_come_back_intact(probe: Path, family: str, tmp_path: Path) -> Non
             if article in (SEED, VOCALIZED):
                 assert recall >= 0.995, where
             else:
-                assert recall >= 0.98, where
-                mixed = [w for w in missed if LATIN_OR_DIGIT.search(w)]
-                assert mixed == missed, where
+                assert recall >= (0.99 if extractor == "PDFium" else 0.98), where
+                assert all(ARABIC.search(w) and LATIN_OR_DIGIT.search(w) for w in missed), where
+        in_order = order_recall(source, pdfium_text(out))
+        assert in_order >= 0.99, f"{family}, {article.name}: PDFium in order {in_order:.4f}"
 
 
 def test_plain_weasyprint_loses_words_that_sahifa_keeps(probe: Path, tmp_path: Path) -> None:
@@ -248,3 +259,10 @@ def test_dots_and_marks_add_no_blank_lines_to_copied_text(probe: Path, tmp_path:
     blank = [n for n, line in enumerate(lines) if not line.strip()]
     assert len(lines) > 40 and len(blank) <= 2, f"{len(blank)} blank of {len(lines)} lines"
     assert word_recall(article_text(VOCALIZED), pdftotext(out)) >= 0.995
+
+
+def test_the_document_declares_it_reads_right_to_left(seed_pdf: Path) -> None:
+    """/ViewerPreferences /Direction /R2L: PDFium then reads every line right to left, the
+    order sahifa.lineorder writes for (and viewers show facing pages right to left)."""
+    with pikepdf.open(seed_pdf) as document:
+        assert document.Root.ViewerPreferences.Direction == "/R2L"

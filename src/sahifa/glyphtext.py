@@ -35,8 +35,7 @@ from itertools import pairwise
 from math import ceil
 from typing import Any
 
-from sahifa.fonts.glyphs import space_glyph
-from sahifa.lineorder import ZWJ, Mark, Piece, arrange
+from sahifa.lineorder import Piece, arrange
 
 # The text a text-less glyph maps to. Every code needs a Unicode value (PDF/A-u); a space is
 # the one value both extractors treat as a word break, and these glyphs are drawn after the
@@ -609,9 +608,6 @@ def make_draw_first_line(wp: Any) -> Callable[..., list[Any]]:
             _right_to_left,
         )
         for index in order:
-            if isinstance(index, Mark):
-                _write_mark(writer, planned[index.edge])
-                continue
             item = planned[index]
             if item.font is not writer.font or item.size != writer.size:
                 writer.set_font(item.font, item.size)
@@ -625,23 +621,6 @@ def make_draw_first_line(wp: Any) -> Callable[..., list[Any]]:
         return []
 
     return draw_first_line
-
-
-def _write_mark(writer: LineWriter, edge: _Planned) -> None:
-    """A ``lineorder.Mark``: the font's space glyph, ending at ``edge``'s right side; zero
-    wide, except in PDF/A, where widths must be the glyphs' own."""
-    font = edge.font
-    if not hasattr(font, "sahifa_space"):
-        font.sahifa_space = space_glyph(font.file_content, font.index)
-    if font.sahifa_space is None:
-        return  # no inkless glyph to write: PDFium may then read a space there
-    glyph, advance = font.sahifa_space
-    width = advance if _own_widths else 0
-    font.to_unicode.setdefault(glyph, TEXTLESS)  # kept in the subset
-    if font is not writer.font or edge.size != writer.size:
-        writer.set_font(font, edge.size)
-    writer.pen = edge.pen + (edge.width - width) * edge.size / 1000
-    writer.glyph(codes_of(font).code(glyph, ZWJ, width), width)
 
 
 _TO_UNICODE_HEADER = (

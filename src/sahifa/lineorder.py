@@ -16,8 +16,7 @@ invisible and dropped by searches:
 
 - a Latin stretch of several segments ("John Whitfield", "EGX30", a URL) is written segment
   by segment from its last to its first (``emission_order``): PDFium's reversal puts the
-  segments back in order, and poppler orders characters by position anyway; a ``Mark``
-  closes it where it is drawn;
+  segments back in order, and poppler orders characters by position anyway;
 - a mirrored character in a right-to-left run (a quote, a bracket) is written between LRM and
   RLM (``guarded_text``): PDFium then reads it as left-to-right and does not mirror it;
 - a right-to-left cluster that starts, as written, with a mark (a word-final haraka) after
@@ -89,22 +88,6 @@ def emission_order(texts: Sequence[str]) -> list[int]:
     return order
 
 
-ZWJ = "\u200d"
-
-
-@dataclass(frozen=True)
-class Mark:
-    """A zero-width, inkless glyph to write after a reordered Latin stretch, at the right
-    edge of its piece ``edge``, carrying a ZWJ.
-
-    PDFium puts a space between two text objects when the first one's last character is not
-    next to the second: after a reordered stretch that last character is the stretch's
-    first letter, so an Arabic prefix drawn right after it ("وHachette Livre") came back as
-    a separate word. The mark ends the stretch where it is drawn; searches drop the ZWJ."""
-
-    edge: int
-
-
 @dataclass(frozen=True)
 class Piece:
     """A glyph that carries text, in a line's visual (left-to-right) order."""
@@ -114,7 +97,7 @@ class Piece:
     font: Hashable  # the glyphs of one font in a row are written in one text object
 
 
-def arrange(pieces: Sequence[Piece], reads_rtl: bool) -> tuple[list[int | Mark], list[str]]:
+def arrange(pieces: Sequence[Piece], reads_rtl: bool) -> tuple[list[int], list[str]]:
     """The order to write a line's pieces in (indexes) and the text each is written with.
 
     ``reads_rtl``: the document declares that it reads right to left, so PDFium reads every
@@ -130,7 +113,6 @@ def arrange(pieces: Sequence[Piece], reads_rtl: bool) -> tuple[list[int | Mark],
     if not reads_rtl:
         return list(range(len(pieces))), written
     order: list[int] = []
-    marks: dict[int, Mark] = {}  # a mark goes after the order's item at this position
     stretch_of: dict[int, int] = {}  # piece -> the Latin stretch it belongs to
     index = 0
     while index < len(pieces):
@@ -143,10 +125,7 @@ def arrange(pieces: Sequence[Piece], reads_rtl: bool) -> tuple[list[int | Mark],
                and pieces[end].font == pieces[index].font):  # fmt: skip
             stretch_of[end] = index
             end += 1
-        emitted = emission_order([p.text for p in pieces[index:end]])
-        order += [index + k for k in emitted]
-        if emitted != sorted(emitted):
-            marks[len(order) - 1] = Mark(end - 1)
+        order += [index + k for k in emission_order([p.text for p in pieces[index:end]])]
         index = end
     for before, after in pairwise(order):
         if not (written[before] and written[after]):
@@ -158,9 +137,4 @@ def arrange(pieces: Sequence[Piece], reads_rtl: bool) -> tuple[list[int | Mark],
                 written[before] += RLM
             else:
                 written[after] = RLM + written[after]
-    arranged: list[int | Mark] = []
-    for position, item in enumerate(order):
-        arranged.append(item)
-        if position in marks:
-            arranged.append(marks[position])
-    return arranged, written
+    return order, written

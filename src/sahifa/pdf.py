@@ -52,12 +52,7 @@ def _isolated_fontconfig() -> Iterator[None]:
     """
     global _fontconfig_file
     if _fontconfig_file is None or not _fontconfig_file.is_file():
-        # One private file per process: a shared name in /tmp could be planted by another user.
-        fd, name = tempfile.mkstemp(prefix="sahifa-fontconfig-", suffix=".conf")
-        with os.fdopen(fd, "w") as handle:
-            handle.write(_EMPTY_FONTCONFIG)
-        _fontconfig_file = Path(name)
-        atexit.register(_fontconfig_file.unlink, missing_ok=True)
+        _fontconfig_file = _empty_fontconfig_file()
     path = _fontconfig_file
     saved = os.environ.get("FONTCONFIG_FILE")
     os.environ["FONTCONFIG_FILE"] = str(path)
@@ -68,6 +63,35 @@ def _isolated_fontconfig() -> Iterator[None]:
             os.environ.pop("FONTCONFIG_FILE", None)
         else:
             os.environ["FONTCONFIG_FILE"] = saved
+
+
+def _empty_fontconfig_file() -> Path:
+    """The empty Fontconfig configuration, in the user's cache: one file for every process.
+
+    A file per process in /tmp (removed at exit) was left behind by every process that was
+    killed: batch and Dask workers, previews; 148 of them were found after two sessions. A
+    shared name in /tmp could be planted by another user, so the fallback, when the cache
+    cannot be written, stays private to the process."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sahifa"
+    target = base / "empty-fontconfig.conf"
+    try:
+        if target.read_text(encoding="utf-8") == _EMPTY_FONTCONFIG:
+            return target
+    except OSError:
+        pass
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=".fontconfig-", suffix=".tmp", dir=base)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(_EMPTY_FONTCONFIG)
+        Path(name).replace(target)  # atomic: a concurrent reader sees the old or the new file
+        return target
+    except OSError:
+        fd, name = tempfile.mkstemp(prefix="sahifa-fontconfig-", suffix=".conf")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(_EMPTY_FONTCONFIG)
+        atexit.register(Path(name).unlink, missing_ok=True)
+        return Path(name)
 
 
 def weasyprint() -> Any:
