@@ -136,7 +136,9 @@ def resolve(job: RenderJob) -> Prepared:
     # The source first: its mistakes are the common ones, and need no fonts to find.
     edition = read_edition(source) if is_edition(source) else None
     article, article_warnings = (None, []) if edition else read_article(source)
-    root = job.root or find_root(source)
+    # Absolute: stylesheets and fonts become file:// URLs (a relative root was an internal
+    # error for callers of the Python API).
+    root = Path(job.root).resolve() if job.root else find_root(source)
     settings, warnings = load_settings(root)
     fonts = load_registry(settings.fonts_dir)
     name = job.layout or (edition.layout if edition else None) or settings.layout
