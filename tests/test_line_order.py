@@ -20,7 +20,6 @@ from sahifa.lineorder import (
     arrange,
     direction,
     emission_order,
-    guarded_text,
 )
 
 _MIRROR = {"(": ")", ")": "(", "«": "»", "»": "«", "[": "]", "]": "["}
@@ -48,8 +47,19 @@ def pdfium_reads(line: str) -> str:
 
 
 def _written_line(pieces: list[Piece]) -> str:
-    order, written = arrange(pieces, reads_rtl=True)
-    return "".join(written[i] for i in order)
+    """What PDFium reads of the line, left to right: each piece's text and the zero-width
+    mark after it, or, for a Latin stretch, its ActualText (once, where the stretch starts)."""
+    arrangement = arrange(pieces, reads_rtl=True)
+    starts = {s.start: s for s in arrangement.stretches}
+    out, index = [], 0
+    while index < len(pieces):
+        if index in starts:
+            out.append(starts[index].actual_text)
+            index = starts[index].end
+            continue
+        out.append(arrangement.written[index] + arrangement.marks_after.get(index, ""))
+        index += 1
+    return "".join(out)
 
 
 def _plain(text: str) -> str:
@@ -58,11 +68,11 @@ def _plain(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(c for c in text if c not in (LRM, RLM)))
 
 
-def _visual(logical: list[tuple[str, bool, str]]) -> list[Piece]:
-    """Pieces in visual order from (text, rtl, font) runs in logical order: right-to-left
-    runs are drawn reversed (one piece per character cluster), the line right to left."""
+def _visual(logical: list[tuple[str, bool]]) -> list[Piece]:
+    """Pieces in visual order from (text, rtl) runs in logical order: right-to-left runs are
+    drawn reversed (one piece per character cluster), the line right to left."""
     runs = []
-    for text, rtl, font in logical:
+    for text, rtl in logical:
         chars = [c for c in text]
         clusters: list[str] = []
         for c in chars:  # marks join the letter before them
@@ -70,7 +80,7 @@ def _visual(logical: list[tuple[str, bool, str]]) -> list[Piece]:
                 clusters[-1] += c
             else:
                 clusters.append(c)
-        pieces = [Piece(c, rtl, font) for c in clusters]
+        pieces = [Piece(c, rtl) for c in clusters]
         runs.append(pieces[::-1] if rtl else pieces)
     return [p for run in reversed(runs) for p in run]
 
@@ -78,32 +88,32 @@ def _visual(logical: list[tuple[str, bool, str]]) -> list[Piece]:
 @pytest.mark.parametrize(
     "logical",
     [
-        [("مؤشر ", True, "naskh"), ("EGX30", False, "serif"), ("، المؤشر", True, "naskh")],
-        [("قال ", True, "naskh"), ("John Whitfield", False, "serif"), ("، مدير", True, "naskh")],
-        [("و", True, "naskh"), ("Hachette Livre", False, "serif"), ("، إلى", True, "naskh")],
-        [("موقع ", True, "naskh"), ("https://www.egx.com.eg/ar/2023/05/02.aspx", False, "serif"),
-         (" ونشرة", True, "naskh")],
-        [("قال «نرى شهية» ثم (كذا)", True, "naskh")],
-        [("فِكْرِ، وَإِنَّمَا «الْمَعْرِضِ».", True, "naskh")],
-        [("بنسبة ", True, "naskh"), ("٢٫٥", False, "naskh"), ("٪ ليغلق", True, "naskh")],
+        [("مؤشر ", True), ("EGX30", False), ("، المؤشر", True)],
+        [("قال ", True), ("John Whitfield", False), ("، مدير", True)],
+        [("و", True), ("Hachette Livre", False), ("، إلى", True)],
+        [("موقع ", True), ("https://www.egx.com.eg/ar/2023/05/02.aspx", False),
+         (" ونشرة", True)],
+        [("قال «نرى شهية» ثم (كذا)", True)],
+        [("فِكْرِ، وَإِنَّمَا «الْمَعْرِضِ».", True)],
+        [("بنسبة ", True), ("٢٫٥", False), ("٪ ليغلق", True)],
     ],
 )  # fmt: skip
 def test_pdfium_reads_the_written_line_in_logical_order(logical: list) -> None:
-    text = "".join(t for t, _, _ in logical)
+    text = "".join(t for t, _ in logical)
     assert _plain(pdfium_reads(_written_line(_visual(logical)))) == _plain(text)
 
 
 def test_without_the_rules_pdfium_reads_these_lines_wrongly() -> None:
     """The model is not trivially satisfied: drawn order and plain texts read back wrong."""
     for logical in (
-        [("مؤشر ", True, "naskh"), ("EGX30", False, "serif")],
-        [("قال ", True, "naskh"), ("John Whitfield", False, "serif")],
-        [("قال «نرى»", True, "naskh")],
-        [("فِكْرِ، وَ", True, "naskh")],
+        [("مؤشر ", True), ("EGX30", False)],
+        [("قال ", True), ("John Whitfield", False)],
+        [("قال «نرى»", True)],
+        [("فِكْرِ، وَ", True)],
     ):
         pieces = _visual(logical)
         drawn = "".join(p.text[::-1] if p.rtl else p.text for p in pieces)
-        assert pdfium_reads(drawn) != "".join(t for t, _, _ in logical), logical
+        assert pdfium_reads(drawn) != "".join(t for t, _ in logical), logical
 
 
 def test_latin_stretches_are_written_last_segment_first() -> None:
@@ -113,16 +123,39 @@ def test_latin_stretches_are_written_last_segment_first() -> None:
     assert emission_order(list("Hachette")) == list(range(8))  # one segment: as drawn
 
 
-def test_mirrored_punctuation_is_guarded_only_in_rtl_runs() -> None:
-    assert guarded_text("«") == LRM + "«" + RLM
-    assert guarded_text("(") == LRM + "(" + RLM
-    assert guarded_text("،") == "،"  # not mirrored
-    _, written = arrange([Piece("(", False, "serif")], reads_rtl=True)
-    assert written == ["("]
+def test_no_written_text_ends_with_a_bidi_mark() -> None:
+    """pdf.js (Firefox) drops a glyph whose text ends with a format character: the LRM after
+    a quote is a glyph of its own, the RLM of a separator starts the text after it."""
+    for logical in (
+        [("قال «نرى» ثم (كذا)", True)],
+        [("فِكْرِ، وَ", True)],
+        [("بنسبة ", True), ("٢٫٥", False), ("٪ ليغلق", True)],
+    ):
+        arrangement = arrange(_visual(logical), reads_rtl=True)
+        assert any(RLM in w for w in arrangement.written), logical
+        assert all(w[-1] not in (LRM, RLM) for w in arrangement.written), logical
+        assert set(arrangement.marks_after.values()) <= {LRM}
 
 
-def test_a_left_to_right_reading_writes_the_line_as_drawn() -> None:
-    pieces = _visual([("قال ", True, "naskh"), ("John Whitfield", False, "serif")])
-    order, written = arrange(pieces, reads_rtl=False)
-    assert order == list(range(len(pieces)))
-    assert all(RLM not in w and LRM not in w for w in written)
+def test_weak_characters_of_one_run_get_no_separator() -> None:
+    arrangement = arrange([Piece(".", True), Piece(".", True), Piece("ت", True)], True)
+    assert arrangement.written == [".", ".", "ت"]
+
+
+def test_latin_stretches_get_an_actual_text_for_pdfium_only() -> None:
+    pieces = _visual([("قال ", True), ("John Whitfield", False), ("، مدير", True)])
+    arrangement = arrange(pieces, reads_rtl=True)
+    [stretch] = arrangement.stretches
+    assert stretch.actual_text == "Whitfield John"
+    assert "".join(p.text for p in pieces[stretch.start : stretch.end]) == "John Whitfield"
+    # The glyphs themselves keep their texts, in drawing order, for every other reader.
+    assert arrangement.written[stretch.start : stretch.end] == list("John Whitfield")
+    number = arrange(_visual([("عام ", True), ("٢٠٢٣", False)]), reads_rtl=True)
+    assert number.stretches == []  # weak only: PDFium reads it right already
+
+
+def test_a_left_to_right_reading_writes_the_glyphs_texts_only() -> None:
+    pieces = _visual([("قال «نرى» ", True), ("John Whitfield", False)])
+    arrangement = arrange(pieces, reads_rtl=False)
+    assert arrangement.stretches == [] and arrangement.marks_after == {}
+    assert all(RLM not in w and LRM not in w for w in arrangement.written)

@@ -163,6 +163,8 @@ def test_split_pages_writes_one_pdf_x_per_plate(press: dict[str, Path]) -> None:
         _check_pdfx(plate, "PDF/X-4")
         with pikepdf.open(plate) as pdf:
             assert len(pdf.pages) == 1
+            # The reading order the text layer is written for (sahifa.lineorder).
+            assert pdf.Root.ViewerPreferences.Direction == "/R2L"
     assert not list(press["plates"].glob(".*"))  # no temporary files left
 
 

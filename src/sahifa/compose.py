@@ -53,13 +53,6 @@ def generated_css(settings: Settings, layout: Layout, fonts: FontRegistry, run_d
         role: ", ".join(css_string(family) for family in layout.font_stack(role)) for role in ROLES
     }
     props = [f"  --font-{role}: {stack};" for role, stack in stacks.items()]
-    # Latin phrases (``span.latin``) in the role's first face with Latin letters, digits and
-    # spaces included: one font, so one PDF text object the text layer can order (see
-    # sahifa.lineorder); style.css sets --font-latin beside each role's font-family.
-    for role in ROLES:
-        latin = latin_first(layout.font_stack(role), fonts)
-        props.append(f"  --font-{role}-latin: {', '.join(css_string(f) for f in latin)};")
-    props.append("  --font-latin: var(--font-body-latin);")
     for group in ("page", "grid", "image"):
         for key, value in (layout.settings.get(group) or {}).items():
             props.append(f"  --{group}-{key}: {value};")
@@ -104,17 +97,6 @@ def generated_css(settings: Settings, layout: Layout, fonts: FontRegistry, run_d
             spanning,
         ]
     )
-
-
-def latin_first(stack: list[str], fonts: FontRegistry) -> list[str]:
-    """``stack`` with its first family that has the Latin alphabet moved to the front."""
-    from sahifa.fonts.coverage import covered
-
-    alphabet = {ord(c) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"}
-    for family in stack:
-        if alphabet <= covered(fonts, [family]):
-            return [family, *(f for f in stack if f != family)]
-    return list(stack)
 
 
 def story_context(article: Article, digits: str, words: WordRange | None = None) -> dict[str, Any]:

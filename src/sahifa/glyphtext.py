@@ -35,6 +35,7 @@ from itertools import pairwise
 from math import ceil
 from typing import Any
 
+from sahifa.fonts.glyphs import space_glyph
 from sahifa.lineorder import Piece, arrange
 
 # The text a text-less glyph maps to. Every code needs a Unicode value (PDF/A-u); a space is
@@ -328,6 +329,18 @@ class LineWriter:
         self.parts.append(f"<{code:04x}>")
         self.emitted = self.pen + width * self.size / 1000
 
+    def open_actual_text(self, text: str, pydyf: Any) -> None:
+        """Start a text object whose text PDFium reads as ``text`` (``sahifa.lineorder``):
+        ``/SahifaText``, not ``/Span``, so that poppler keeps reading the glyphs."""
+        self.flush()
+        self.stream.begin_marked_content(
+            "SahifaText", pydyf.Dictionary({"ActualText": pydyf.String(text)})
+        )
+
+    def close_actual_text(self) -> None:
+        self.flush()
+        self.stream.end_marked_content()
+
     def raised(self, code: int, width: float, rise: float) -> None:
         """A glyph drawn with a text rise, in a TJ of its own (as WeasyPrint does)."""
         self.flush()
@@ -603,24 +616,51 @@ def make_draw_first_line(wp: Any) -> Callable[..., list[Any]]:
                 # As WeasyPrint: the glyph's width, then what Pango's advance differs by.
                 kerning = widths[i] + x_offset - width * 1000 * wp.FROM_UNITS / font_size
                 pen += (widths[i] - int(kerning)) * font_size / 1000
-        order, written = arrange(
-            [Piece(item.text, item.rtl, id(item.font)) for item in planned],
-            _right_to_left,
-        )
-        for index in order:
-            item = planned[index]
+        arrangement = arrange([Piece(item.text, item.rtl) for item in planned], _right_to_left)
+        stretch_ends = {s.start: s for s in arrangement.stretches}
+        open_stretch = None
+        for index, item in enumerate(planned):
+            if index in stretch_ends:
+                open_stretch = stretch_ends[index]
+                writer.open_actual_text(open_stretch.actual_text, wp.pydyf)
             if item.font is not writer.font or item.size != writer.size:
                 writer.set_font(item.font, item.size)
-            code = codes_of(item.font).code(item.glyph, written[index], item.width)
+            text = arrangement.written[index]
+            mark = arrangement.marks_after.get(index)
+            space = _space_glyph(item.font) if mark else None
+            if mark and space is None:
+                text += mark  # no inkless glyph to carry it: on the glyph's own text
+            code = codes_of(item.font).code(item.glyph, text, item.width)
             writer.pen = item.pen
             if item.rise:
                 writer.raised(code, item.width, item.rise)
             else:
                 writer.glyph(code, item.width)
+            if mark and space is not None:
+                _write_mark(writer, item, space, mark)
+            if open_stretch is not None and index == open_stretch.end - 1:
+                writer.close_actual_text()
+                open_stretch = None
         writer.finish()
         return []
 
     return draw_first_line
+
+
+def _space_glyph(font: Any) -> tuple[int, int] | None:
+    if not hasattr(font, "sahifa_space"):
+        font.sahifa_space = space_glyph(font.file_content, font.index)
+    return font.sahifa_space
+
+
+def _write_mark(writer: LineWriter, item: _Planned, space: tuple[int, int], mark: str) -> None:
+    """A bidi mark as a glyph of its own: the font's space glyph, at ``item``'s right edge;
+    zero wide, except in PDF/A, where widths must be the glyphs' own."""
+    glyph, advance = space
+    width = advance if _own_widths else 0
+    item.font.to_unicode.setdefault(glyph, TEXTLESS)  # kept in the subset
+    writer.pen = item.pen + item.width * item.size / 1000
+    writer.glyph(codes_of(item.font).code(glyph, mark, width), width)
 
 
 _TO_UNICODE_HEADER = (

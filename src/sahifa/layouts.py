@@ -16,7 +16,6 @@ import jinja2
 from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
 from sahifa.errors import ConfigError
 from sahifa.fonts import FontRegistry
-from sahifa.markup import latin_spans
 
 LAYOUT_FILE = "layout.yaml"
 STYLESHEET = "style.css"
@@ -46,16 +45,13 @@ class Layout:
 
     def environment(self) -> jinja2.Environment:
         """A Jinja2 environment that autoescapes every template and fails on unknown names."""
-        environment = jinja2.Environment(
+        return jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(f) for f in self.folders]),
             autoescape=True,  # every template, whatever its extension
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        # ``{{ headline | latin }}``: Latin phrases in the role's Latin face (sahifa.markup).
-        environment.filters["latin"] = latin_spans
-        return environment
 
 
 def load_layout(layouts_dir: Path, name: str, fonts: FontRegistry) -> Layout:

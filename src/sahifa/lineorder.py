@@ -1,34 +1,38 @@
-"""The order extractors read a right-to-left line in, and how to write a line so they read it
-back in logical order.
+"""How a right-to-left line's text is written so that extractors read it back in logical order.
 
 Neither poppler nor PDFium runs the Unicode bidi algorithm on a PDF's text. PDFium (Chrome's
 viewer, ``cpdf_textpage.cpp``) takes a line's characters left to right, cuts them into
-segments by direction class, and for a right-to-left line emits the segments last to first:
+segments by direction class, and, for a right-to-left line (every line of a document that
+declares ``/Direction /R2L``), emits the segments last to first:
 
 - **R** (Arabic letters, RLM) segments reversed, each character mirrored (``«`` → ``»``);
 - **W**, weak (digits, marks, ``. , : / %``) and **L** (Latin, LRM) segments as they are;
   an L segment switches the line to left-to-right until the next R segment;
 - **N** (spaces, quotes, brackets) as R while the line runs right to left, else as L.
 
-poppler reverses the right-to-left stretches and keeps the rest; it mirrors nothing. Three
-rules below make both give back the source's characters in order; bidi marks (LRM, RLM) are
-invisible and dropped by searches:
+poppler reverses the right-to-left stretches and keeps the rest; it mirrors nothing; pdf.js
+(Firefox) runs the bidi algorithm itself. Glyphs stay in drawing order (what pdf.js, pypdf and
+pdfminer read), and three rules make PDFium and poppler give back the source's characters:
 
-- a Latin stretch of several segments ("John Whitfield", "EGX30", a URL) is written segment
-  by segment from its last to its first (``emission_order``): PDFium's reversal puts the
-  segments back in order, and poppler orders characters by position anyway;
-- a mirrored character in a right-to-left run (a quote, a bracket) is written between LRM and
-  RLM (``guarded_text``): PDFium then reads it as left-to-right and does not mirror it;
-- a right-to-left cluster that starts, as written, with a mark (a word-final haraka) after
-  weak punctuation gets an RLM between them: PDFium would otherwise join the two into one
-  weak segment and move the haraka after the comma.
+- a Latin stretch of several segments ("John Whitfield", "EGX30", a URL; its letters, digits
+  and spaces often from different fonts) gets, for PDFium alone, an ``/ActualText`` with its
+  segments last to first, which PDFium's reversal puts back in order. It sits in a
+  marked-content sequence tagged ``/SahifaText``: poppler honours ActualText only under
+  ``/Span``, so it keeps reading the glyphs, in place (pdf.js ignores ActualText);
+- a mirrored character in a right-to-left run (a quote, a bracket) is written after an RLM and
+  followed by an LRM of its own (a zero-width glyph): PDFium then neither mirrors nor moves it;
+- where two weak characters of different runs would meet in PDFium's reading (a word-final
+  haraka and the comma after it; a number and the ٪ after it), an RLM goes between them.
+
+No text ends with a bidi mark: pdf.js 5 drops a glyph whose text does. The marks draw nothing
+and searches drop them.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 LRM = "\u200e"
@@ -47,12 +51,9 @@ def direction(char: str) -> str:
     return "W" if bidi in _WEAK else "N"
 
 
-def guarded_text(text: str) -> str:
-    """The logical text of a glyph in a right-to-left run: a lone mirrored neutral (``«``,
-    ``(``) between LRM and RLM, so PDFium neither mirrors nor moves it; other text as is."""
-    if len(text) == 1 and unicodedata.mirrored(text) and direction(text) == "N":
-        return LRM + text + RLM
-    return text
+def is_mirrored(text: str) -> bool:
+    """A lone character that PDFium would mirror in a right-to-left run (``«``, ``(``)."""
+    return len(text) == 1 and bool(unicodedata.mirrored(text)) and direction(text) == "N"
 
 
 def written_text(text: str, rtl: bool) -> str:
@@ -63,12 +64,12 @@ def written_text(text: str, rtl: bool) -> str:
 
 
 def emission_order(texts: Sequence[str]) -> list[int]:
-    """The order to write a left-to-right stretch of a right-to-left line in, as indexes into
-    ``texts`` (its glyphs' texts, left to right).
+    """The order PDFium must read a left-to-right stretch of a right-to-left line in, as
+    indexes into ``texts`` (its glyphs' texts, left to right), to give it back in order.
 
-    The stretch is cut into PDFium's segments; they are written last to first, each as it is
-    (those before the first L segment are read as right-to-left: written reversed). A stretch
-    with no Latin letter or of one segment stays as it is.
+    The stretch is cut into PDFium's segments, taken last to first, each as it is (those
+    before the first L segment are read as right-to-left: reversed). A stretch with no Latin
+    letter or of one segment stays as it is.
     """
     classes = [direction(text[0]) if text else "N" for text in texts]
     segments: list[list[int]] = []
@@ -94,47 +95,87 @@ class Piece:
 
     text: str  # its logical text
     rtl: bool  # in a right-to-left run
-    font: Hashable  # the glyphs of one font in a row are written in one text object
 
 
-def arrange(pieces: Sequence[Piece], reads_rtl: bool) -> tuple[list[int], list[str]]:
-    """The order to write a line's pieces in (indexes) and the text each is written with.
+@dataclass
+class Stretch:
+    """Pieces ``start`` to ``end`` (exclusive), in one marked-content sequence that PDFium
+    reads as ``actual_text`` (an ``/ActualText`` under the ``/SahifaText`` tag), whatever
+    fonts, and so text objects, they are drawn in."""
+
+    start: int
+    end: int
+    actual_text: str
+
+
+@dataclass
+class Arrangement:
+    """How a line's pieces are written, in drawing order."""
+
+    written: list[str]  # the text of each piece, as it goes into the ToUnicode map
+    marks_after: dict[int, str] = field(default_factory=dict)  # a zero-width glyph's text
+    stretches: list[Stretch] = field(default_factory=list)
+
+
+def arrange(pieces: Sequence[Piece], reads_rtl: bool) -> Arrangement:
+    """The texts a line's pieces are written with, the zero-width marks and the Latin
+    stretches that get an ActualText (see the module's docstring).
 
     ``reads_rtl``: the document declares that it reads right to left, so PDFium reads every
-    line, whatever its own direction, right to left. Otherwise a line is written as it is
-    drawn. For a right-to-left reading: mirrored
-    punctuation guarded, multi-character texts reversed (``written_text``), each Latin
-    stretch of one font in ``emission_order``, and an RLM wherever two weak characters of
-    different runs would meet in PDFium's reading (see the module's docstring).
+    line, whatever its own direction, right to left. Otherwise every piece is written with its
+    text (multi-character texts in right-to-left runs reversed) and nothing else.
     """
-    written = [
-        written_text(guarded_text(p.text) if reads_rtl and p.rtl else p.text, p.rtl) for p in pieces
-    ]
+    written = [written_text(p.text, p.rtl) for p in pieces]
+    arrangement = Arrangement(written)
     if not reads_rtl:
-        return list(range(len(pieces))), written
-    order: list[int] = []
-    stretch_of: dict[int, int] = {}  # piece -> the Latin stretch it belongs to
+        return arrangement
+    for index, piece in enumerate(pieces):
+        if piece.rtl and is_mirrored(piece.text):
+            written[index] = RLM + piece.text
+            arrangement.marks_after[index] = LRM
+    # PDFium's reading, left to right: each piece's text, or a stretch's ActualText.
+    units: list[tuple[list[int], bool]] = []  # (pieces, is a replaced stretch)
     index = 0
     while index < len(pieces):
         if pieces[index].rtl:
-            order.append(index)
+            units.append(([index], False))
             index += 1
             continue
         end = index
-        while (end < len(pieces) and not pieces[end].rtl
-               and pieces[end].font == pieces[index].font):  # fmt: skip
-            stretch_of[end] = index
+        while end < len(pieces) and not pieces[end].rtl:
             end += 1
-        order += [index + k for k in emission_order([p.text for p in pieces[index:end]])]
+        order = emission_order([p.text for p in pieces[index:end]])
+        if order != sorted(order):
+            text = "".join(written[index + k] for k in order)
+            # Its neighbours may be in other text boxes (unknown here): RLMs keep a weak
+            # character at either end from joining theirs. Only PDFium reads this text.
+            if direction(text[0]) == "W":
+                text = RLM + text
+            if direction(text[-1]) == "W":
+                text += RLM
+            arrangement.stretches.append(Stretch(index, end, text))
+            units.append((list(range(index, end)), True))
+        else:
+            units += [([k], False) for k in range(index, end)]
         index = end
-    for before, after in pairwise(order):
-        if not (written[before] and written[after]):
+    stretch_at = {s.start: s for s in arrangement.stretches}
+
+    def text_of(unit: tuple[list[int], bool]) -> str:
+        members, replaced = unit
+        if replaced:
+            return stretch_at[members[0]].actual_text
+        return written[members[0]] + arrangement.marks_after.get(members[0], "")
+
+    for before, after in pairwise(units):
+        first, last = text_of(after), text_of(before)
+        if not (first and last) or direction(last[-1]) != "W" or direction(first[0]) != "W":
             continue
-        if stretch_of.get(before, -1) == stretch_of.get(after, -2):
-            continue  # one Latin stretch: its weak characters belong together
-        if direction(written[before][-1]) == "W" and direction(written[after][0]) == "W":
-            if pieces[before].rtl:
-                written[before] += RLM
-            else:
-                written[after] = RLM + written[after]
-    return order, written
+        piece_before, piece_after = pieces[before[0][-1]], pieces[after[0][0]]
+        reversed_cluster = piece_after.rtl and len(piece_after.text) > 1
+        if piece_before.rtl == piece_after.rtl and not reversed_cluster:
+            continue  # one run: its weak characters belong together
+        if after[1]:
+            stretch_at[after[0][0]].actual_text = RLM + first
+        else:
+            written[after[0][0]] = RLM + written[after[0][0]]
+    return arrangement

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from sahifa.arabic import ADDRESS, localize_digits
 
@@ -159,75 +159,28 @@ def _clean_inline(token: Token, digits: str) -> list[tuple[int, str]]:
 
 
 def _text_tokens(text: str, digits: str) -> list[Token]:
-    """Text with localised digits; URLs and e-mails isolated as left-to-right units; Latin
-    phrases in ``span.latin`` (see ``latin_spans``).
+    """Text with localised digits; URLs and e-mails isolated as left-to-right units.
 
     Without isolation the bidi algorithm reorders an address's parts inside an Arabic line
     ("https://…/2023/05" prints as "//:https …"), so it goes into a ``<bdi dir="ltr">``.
     """
+    if not ADDRESS.search(text):
+        return [_text_token(localize_digits(text, digits))]
     tokens: list[Token] = []
     pos = 0
     for match in ADDRESS.finditer(text):
         if match.start() > pos:
-            tokens += _latin_tokens(localize_digits(text[pos : match.start()], digits))
+            tokens.append(_text_token(localize_digits(text[pos : match.start()], digits)))
         html = f'<bdi dir="ltr" class="address">{escape(match.group())}</bdi>'
         tokens.append(Token("html_inline", "", 0, content=html))
         pos = match.end()
     if pos < len(text):
-        tokens += _latin_tokens(localize_digits(text[pos:], digits))
-    return tokens
-
-
-def _latin_tokens(text: str) -> list[Token]:
-    """Text tokens, each Latin phrase between the tokens of a ``<span class="latin">`` (they
-    count no words, so the layout's word ranges are unchanged)."""
-    tokens: list[Token] = []
-    pos = 0
-    for start, end in _latin_phrases(text):
-        if start > pos:
-            tokens.append(_text_token(text[pos:start]))
-        opening = Token("latin_open", "span", 1)
-        opening.attrSet("class", "latin")
-        tokens += [opening, _text_token(text[start:end]), Token("latin_close", "span", -1)]
-        pos = end
-    if pos < len(text) or not tokens:
-        tokens.append(_text_token(text[pos:]))
+        tokens.append(_text_token(localize_digits(text[pos:], digits)))
     return tokens
 
 
 def _text_token(text: str) -> Token:
     return Token("text", "", 0, content=text)
-
-
-# A Latin word (letters, digits and the punctuation inside it: "EGX30", "COVID-19", "O'Neil")
-# and a phrase of them joined by spaces and ASCII punctuation ("Cairo: A City in Words").
-_LATIN_ALNUM = r"0-9A-Za-z\u00c0-\u024f"
-_LATIN_WORD = rf"[{_LATIN_ALNUM}](?:[{_LATIN_ALNUM}'’&.+/_-]*[{_LATIN_ALNUM}])?"
-_LATIN_PHRASE = re.compile(rf"{_LATIN_WORD}(?:[ :;,.!?&'’()/–—-]+{_LATIN_WORD})*")
-_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
-
-
-def _latin_phrases(text: str) -> list[tuple[int, int]]:
-    """Where ``text``'s Latin phrases are (a plain number is not one)."""
-    return [m.span() for m in _LATIN_PHRASE.finditer(text) if _LATIN_LETTER.search(m.group())]
-
-
-def latin_spans(text: str) -> Markup:
-    """``text`` escaped, each Latin phrase in a ``<span class="latin">``: a Jinja filter for
-    the fields printed outside the body (headline, deck, caption…).
-
-    The span sets the role's Latin face first (``--font-latin``), so a phrase's letters,
-    digits and spaces come from one font: one PDF text object, which the text layer writes in
-    the order PDFium reads back correctly ("EGX30", not "30EGX"; "John Whitfield", not
-    "Whitfield John"). The span changes no direction: the bidi algorithm sees the same text.
-    """
-    out: list[str] = []
-    pos = 0
-    for start, end in _latin_phrases(text):
-        out.append(f'{escape(text[pos:start])}<span class="latin">{escape(text[start:end])}</span>')
-        pos = end
-    out.append(str(escape(text[pos:])))
-    return Markup("".join(out))
 
 
 def _mark_run_in(token: Token, kept: list[Token]) -> None:

@@ -65,6 +65,9 @@ def split_plates(press: bytes, options: PressOptions, meta: PressMeta) -> list[b
                     plain = isinstance(value, pikepdf.Name)
                     plate.docinfo[key] = pikepdf.Name(str(value)) if plain else pikepdf.String(
                         str(value))  # fmt: skip
+                if "/ViewerPreferences" in pdf.Root:  # the reading order (/Direction /R2L)
+                    preferences = pikepdf.Dictionary(dict(pdf.Root.ViewerPreferences.items()))
+                    plate.Root.ViewerPreferences = preferences
                 plate.remove_unreferenced_resources()
                 key = hashlib.sha256(press + str(number).encode()).hexdigest()
                 plates.append(finish(plate, options, meta, key))
