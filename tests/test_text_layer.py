@@ -110,9 +110,9 @@ def test_every_shipped_arabic_face_is_tested(probe: Path) -> None:
 def test_words_come_back_intact_and_in_order(probe: Path, family: str, tmp_path: Path) -> None:
     """Every word, PDFium's text in order. In the Latin samples, words that glue an Arabic
     letter to a Latin word or a number may split: poppler wraps every left-to-right stretch
-    of a right-to-left line in LRE…PDF ("الـ54", "وHachette"), and PDFium puts a space
-    between two text objects (fonts) that do not touch in its reading ("وHachette Livre",
-    whose "Livre" is written first). README, "Text layer"."""
+    of a right-to-left line in LRE…PDF ("الـ54", "وHachette"), and PDFium reads the
+    ActualText of a Latin stretch drawn in several fonts where its first text object is, then
+    puts a space ("و Hachette Livre" with Noto Naskh). README, "Text layer"."""
     for article in (SEED, VOCALIZED, *LATIN):
         out = _render(probe, article, family, tmp_path / f"{article.stem}.pdf")
         source = article_text(article)

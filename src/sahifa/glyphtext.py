@@ -12,12 +12,15 @@ back the source's words, in logical order, without changing how the page looks:
 - **a cluster's text on its base glyph**: Pango gives each mark its own cluster; mark-only
   clusters join the letter before them, and the whole text (letter, marks; or the letters of a
   ligature) goes on the cluster's widest glyph. The other glyphs (dots, marks) carry no text;
-- **text-less glyphs are drawn after the line**, at their own positions, with codes that map to
-  a space: drawn inside a word they split it (poppler) or leak a stray character (PDFium);
+- **text-less glyphs are drawn after the line box**, at their own positions, with codes that
+  map to a space: drawn inside a word they split it (poppler) or leak a stray character
+  (PDFium), and drawn between two text boxes they break PDFium's ordering of the line;
 - **raised base glyphs** (GPOS moves some letters up) would start a new "line" in PDFium, so
   their text joins the neighbouring cluster of the same word and they are drawn text-less;
 - **multi-character texts in right-to-left runs are written reversed**: both extractors reverse
-  them back when they order an RTL line.
+  them back when they order an RTL line;
+- **the line's reading order** (Latin stretches, mirrored punctuation, weak characters) is
+  arranged by ``sahifa.lineorder``; the glyphs stay in drawing order.
 
 This module does not import WeasyPrint: ``sahifa.pdf`` (the only module that does) hands it
 WeasyPrint's pieces and installs the two functions below in place of WeasyPrint's own
