@@ -96,6 +96,8 @@ def _visual(logical: list[tuple[str, bool]]) -> list[Piece]:
         [("قال «نرى شهية» ثم (كذا)", True)],
         [("فِكْرِ، وَإِنَّمَا «الْمَعْرِضِ».", True)],
         [("بنسبة ", True), ("٢٫٥", False), ("٪ ليغلق", True)],
+        [("بلغت ", True), ("٦١", False), ("٪، وسدد", True)],
+        [("بنسبة ", True), ("٣٫١", False), ("٪.", True)],
     ],
 )  # fmt: skip
 def test_pdfium_reads_the_written_line_in_logical_order(logical: list) -> None:
@@ -137,9 +139,9 @@ def test_no_written_text_ends_with_a_bidi_mark() -> None:
         assert set(arrangement.marks_after.values()) <= {LRM}
 
 
-def test_weak_characters_of_one_run_get_no_separator() -> None:
-    arrangement = arrange([Piece(".", True), Piece(".", True), Piece("ت", True)], True)
-    assert arrangement.written == [".", ".", "ت"]
+def test_weak_characters_of_a_left_to_right_run_get_no_separator() -> None:
+    arrangement = arrange([Piece(c, False) for c in "٢٠٢٣٫٥"], True)
+    assert arrangement.written == list("٢٠٢٣٫٥")
 
 
 def test_latin_stretches_get_an_actual_text_for_pdfium_only() -> None:

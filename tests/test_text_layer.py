@@ -249,6 +249,15 @@ def test_pdf_a_widths_are_the_embedded_glyphs_own(tmp_path: Path) -> None:
     assert checked > 100
     source = article_text(article)
     assert word_recall(source, pdftotext(out)) >= 0.995
+    # poppler reads the same text as in the plain PDF: the LRM glyph after a quote is zero
+    # wide there too (a zero-width space glyph), so it fills no gap between words; a space
+    # glyph's width did, and poppler read "لعرض«بيت".
+    quotes = SAMPLES / "masrah-qawmi.yaml"
+    for variant in ("pdf/a-3b", None):
+        job = RenderJob(source=quotes, pdf_variant=variant, allow_overset=True)
+        (tmp_path / f"{variant is None}.pdf").write_bytes(build(job)[1])
+    archived, plain = pdftotext(tmp_path / "False.pdf"), pdftotext(tmp_path / "True.pdf")
+    assert "لعرض" in plain and archived == plain
 
 
 def test_dots_and_marks_add_no_blank_lines_to_copied_text(probe: Path, tmp_path: Path) -> None:

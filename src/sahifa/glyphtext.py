@@ -657,7 +657,7 @@ def _space_glyph(font: Any) -> tuple[int, int] | None:
 
 
 def _write_mark(writer: LineWriter, item: _Planned, space: tuple[int, int], mark: str) -> None:
-    """A bidi mark as a glyph of its own: the font's space glyph, at ``item``'s right edge;
+    """A bidi mark as a glyph of its own: an inkless glyph (fonts.glyphs), at ``item``'s right edge;
     zero wide, except in PDF/A, where widths must be the glyphs' own."""
     glyph, advance = space
     width = advance if _own_widths else 0

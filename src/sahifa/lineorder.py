@@ -21,8 +21,9 @@ pdfminer read), and three rules make PDFium and poppler give back the source's c
   ``/Span``, so it keeps reading the glyphs, in place (pdf.js ignores ActualText);
 - a mirrored character in a right-to-left run (a quote, a bracket) is written after an RLM and
   followed by an LRM of its own (a zero-width glyph): PDFium then neither mirrors nor moves it;
-- where two weak characters of different runs would meet in PDFium's reading (a word-final
-  haraka and the comma after it; a number and the ٪ after it), an RLM goes between them.
+- where two weak characters would meet in PDFium's reading and one of them is in a
+  right-to-left run (a word-final haraka and the comma after it; a number and the ٪ after it;
+  "٪،"), an RLM goes between them: PDFium keeps a weak segment in drawing order.
 
 No text ends with a bidi mark: pdf.js 5 drops a glyph whose text does. The marks draw nothing
 and searches drop them.
@@ -170,10 +171,8 @@ def arrange(pieces: Sequence[Piece], reads_rtl: bool) -> Arrangement:
         first, last = text_of(after), text_of(before)
         if not (first and last) or direction(last[-1]) != "W" or direction(first[0]) != "W":
             continue
-        piece_before, piece_after = pieces[before[0][-1]], pieces[after[0][0]]
-        reversed_cluster = piece_after.rtl and len(piece_after.text) > 1
-        if piece_before.rtl == piece_after.rtl and not reversed_cluster:
-            continue  # one run: its weak characters belong together
+        if not pieces[before[0][-1]].rtl and not pieces[after[0][0]].rtl:
+            continue  # left to right: PDFium keeps weak characters in order, as drawn
         if after[1]:
             stretch_at[after[0][0]].actual_text = RLM + first
         else:

@@ -1,7 +1,8 @@
 """Glyph lookups the PDF text layer needs from a font's own tables (fontTools).
 
 ``sahifa.glyphtext`` writes bidi marks (LRM) as zero-width glyphs of their own (see
-``sahifa.lineorder``): the font's space glyph, found here from the bytes WeasyPrint embeds.
+``sahifa.lineorder``): the font's zero-width space or space glyph, found here from the bytes
+WeasyPrint embeds.
 """
 
 from __future__ import annotations
@@ -13,17 +14,25 @@ _SPACES: dict[tuple[str, int], tuple[int, int] | None] = {}
 
 
 def space_glyph(content: bytes, index: int = 0) -> tuple[int, int] | None:
-    """The glyph ``content`` (a font file, face ``index``) maps U+0020 to and its advance in
-    thousandths of an em, if it draws nothing; ``None`` otherwise."""
+    """An inkless glyph of ``content`` (a font file, face ``index``) and its advance in
+    thousandths of an em: the zero-width space's if it has one, else the space's; ``None``
+    if neither draws nothing."""
     key = (hashlib.sha256(content).hexdigest(), index)
     if key not in _SPACES:
         from fontTools.ttLib import TTFont
 
         font = TTFont(io.BytesIO(content), fontNumber=index, lazy=True)
-        name = (font.getBestCmap() or {}).get(0x20)
+        cmap = font.getBestCmap() or {}
         glyph: tuple[int, int] | None = None
-        if name is not None and "glyf" in font and font["glyf"][name].numberOfContours == 0:
-            advance = font["hmtx"][name][0] * 1000 / font["head"].unitsPerEm
-            glyph = (font.getGlyphID(name), round(advance))
+        # A zero-width space first: in PDF/A the mark keeps its glyph's own width, and a
+        # space's width would fill the gap between two words (poppler then joins them).
+        for codepoint in (0x200B, 0x20):
+            name = cmap.get(codepoint)
+            if name is None or "glyf" not in font or font["glyf"][name].numberOfContours:
+                continue
+            advance = round(font["hmtx"][name][0] * 1000 / font["head"].unitsPerEm)
+            if codepoint == 0x20 or advance == 0:
+                glyph = (font.getGlyphID(name), advance)
+                break
         _SPACES[key] = glyph
     return _SPACES[key]
