@@ -30,6 +30,7 @@ functions (``assign_texts``), tested without WeasyPrint.
 
 from __future__ import annotations
 
+import contextlib
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -60,23 +61,22 @@ _right_to_left = False
 
 
 @contextmanager
-def right_to_left(enabled: bool = True) -> Iterator[None]:
-    global _right_to_left
-    saved, _right_to_left = _right_to_left, enabled
+def _setting(name: str, value: bool) -> Iterator[None]:
+    """Set the module flag ``name`` for the duration of one PDF's writing."""
+    saved = globals()[name]
+    globals()[name] = value
     try:
         yield
     finally:
-        _right_to_left = saved
+        globals()[name] = saved
 
 
-@contextmanager
-def own_widths(enabled: bool = True) -> Iterator[None]:
-    global _own_widths
-    saved, _own_widths = _own_widths, enabled
-    try:
-        yield
-    finally:
-        _own_widths = saved
+def right_to_left(enabled: bool = True) -> contextlib.AbstractContextManager[None]:
+    return _setting("_right_to_left", enabled)
+
+
+def own_widths(enabled: bool = True) -> contextlib.AbstractContextManager[None]:
+    return _setting("_own_widths", enabled)
 
 
 def _is_mark_only(text: str) -> bool:
