@@ -14,7 +14,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from conftest import REPO, run_cli
-from sahifa.batch.command import pdf_input_hash
+from sahifa.batch.verify import verified_input_hash
 
 ISSUE = REPO / "articles/2023/05/02"
 SHORT = ["brief-qamh.yaml", "brief-qanat.yaml", "taqs-harara.yaml", "sehha-tatim.yaml"]
@@ -43,7 +43,7 @@ def test_batch_isolates_bad_items_and_renders_the_rest(project: Path, tmp_path: 
     body = (ISSUE / "wahdat-al-jabahat.yaml").read_text(encoding="utf-8").split("body: |\n")[1]
     (src / "huge.yaml").write_text("headline: طويل\nbody: |\n" + body * 150, encoding="utf-8")
     out = tmp_path / "out"
-    result = run_cli("batch", src, "-o", out, "--jobs", "2", "--timeout", "4")
+    result = run_cli("batch", src, "--project", project, "-o", out, "--jobs", "2", "--timeout", "4")
     assert result.code == 1
     failed = {r["input"]: r["error"] for r in _manifest(out) if r["status"] == "failed"}
     assert set(failed) == {"broken.yaml", "no-image.yaml", "huge.yaml"}
@@ -64,12 +64,13 @@ def test_two_runs_are_byte_identical_and_carry_their_input_hash(
     src = _corpus(project)
     shutil.copytree(ISSUE / "images", src / "images")
     for run in ("a", "b"):
-        assert run_cli("batch", src, "-o", tmp_path / run, "--jobs", "2").code == 0
+        batch = run_cli("batch", src, "--project", project, "-o", tmp_path / run, "--jobs", "2")
+        assert batch.code == 0
     first, second = _manifest(tmp_path / "a"), _manifest(tmp_path / "b")
     assert {r["input"]: r["sha256"] for r in first} == {r["input"]: r["sha256"] for r in second}
     for record in first:
         output = Path(record["output"])
-        assert pdf_input_hash(output) == record["input_hash"]
+        assert verified_input_hash(output) == record["input_hash"]
         assert record["stories"] and record["pages"] >= 1
 
 
@@ -99,7 +100,7 @@ def test_resume_after_kill_9_finishes_without_rendering_twice(
     before = {r["input"]: r for r in _manifest(out) if r["status"] == "ok"}
     assert 3 <= len(before) < len(names)
     mtimes = {key: Path(r["output"]).stat().st_mtime_ns for key, r in before.items()}
-    result = run_cli("batch", src, "-o", out, "--jobs", "2", "--resume")
+    result = run_cli("batch", src, "--project", project, "-o", out, "--jobs", "2", "--resume")
     assert result.code == 0, result.out
     assert f"{len(before)} unchanged" in result.out
     for key, record in before.items():  # no finished item was rendered again
@@ -109,9 +110,9 @@ def test_resume_after_kill_9_finishes_without_rendering_twice(
     for record in final.values():  # every PDF whole, and the one the manifest names
         output = Path(record["output"])
         assert len(pdfium.PdfDocument(output)) >= 1
-        assert pdf_input_hash(output) == record["input_hash"]
+        assert verified_input_hash(output) == record["input_hash"]
     assert not list(out.rglob("*.tmp"))
-    again = run_cli("batch", src, "-o", out, "--resume")
+    again = run_cli("batch", src, "--project", project, "-o", out, "--resume")
     assert f"{len(names)} unchanged" in again.out and "0 rendered" in again.out
 
 
@@ -120,12 +121,14 @@ def test_dask_cluster_gives_the_same_bytes(project: Path, tmp_path: Path) -> Non
 
     src = _corpus(project, SHORT[:3])
     (src / "broken.yaml").write_text("headline: [x\n", encoding="utf-8")
-    assert run_cli("batch", src, "-o", tmp_path / "local", "--jobs", "2").code == 1
+    local = run_cli("batch", src, "--project", project, "-o", tmp_path / "local", "--jobs", "2")
+    assert local.code == 1
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster:  # fmt: skip
         result = run_cli(
-            "batch", src, "-o", tmp_path / "dask", "--scheduler", cluster.scheduler_address
-        )
+            "batch", src, "--project", project, "-o", tmp_path / "dask",
+            "--scheduler", cluster.scheduler_address,
+        )  # fmt: skip
     assert result.code == 1 and "3 rendered" in result.out and "1 failed" in result.out
     local = {r["input"]: r.get("sha256") for r in _manifest(tmp_path / "local")}
     remote = {r["input"]: r.get("sha256") for r in _manifest(tmp_path / "dask")}
@@ -140,7 +143,8 @@ def test_pdf_a_archive_carries_its_sources_and_extract_restores_them(
     src = project / "articles" / "archive"
     shutil.copytree(ISSUE, src)
     out = tmp_path / "out"
-    result = run_cli("batch", src, "-o", out, "--pdf-variant", "pdf/a-3b", "--jobs", "2")
+    result = run_cli("batch", src, "--project", project, "-o", out, "--pdf-variant", "pdf/a-3b",
+                     "--jobs", "2")  # fmt: skip
     assert result.code == 0, result.out
     pdf_path = out / "edition.pdf"
     with pikepdf.open(pdf_path) as pdf:
@@ -174,7 +178,9 @@ def test_pdf_a_archive_carries_its_sources_and_extract_restores_them(
     assert record["input_hash"] and "fonts/NotoNaskhArabic-Regular.ttf" in record["pinned"]
     # Reproducible for PDF/A too: a second run gives the same bytes.
     again = tmp_path / "again"
-    assert run_cli("batch", src, "-o", again, "--pdf-variant", "pdf/a-3b").code == 0
+    again_run = run_cli("batch", src, "--project", project, "-o", again,
+                        "--pdf-variant", "pdf/a-3b")  # fmt: skip
+    assert again_run.code == 0
     assert (again / "edition.pdf").read_bytes() == pdf_path.read_bytes()
 
 

@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, help="PDF to write (default: build/<article-name>.pdf)"
     )
     render.add_argument("--layout", help="layout name (a folder under layouts/)")
+    _project_option(render)
     render.add_argument("--html", type=Path, help="also write the composed HTML here")
     render.add_argument(
         "--allow-overset", action="store_true", help="write the PDF even if stories do not fit"
@@ -80,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("article", type=Path, help="article or edition file")
     check.add_argument("--layout", help="layout name (a folder under layouts/)")
+    _project_option(check)
     check.add_argument("--strict", action="store_true", help="a refused resource is an error")
     check.add_argument(
         "--press", action="store_true",
@@ -96,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     proof.add_argument("-o", "--output", type=Path, required=True, help="folder for the PNGs")
     proof.add_argument("--dpi", type=float, default=100, help="resolution (default 100)")
     proof.add_argument("--layout", help="layout name (a folder under layouts/)")
+    _project_option(proof)
 
     diff = commands.add_parser(
         "diff", help="compare two PDFs page by page; exit 0 identical, 1 different"
@@ -110,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     preview.add_argument("article", type=Path, help="article or edition file")
     preview.add_argument("--layout", help="layout name (a folder under layouts/)")
+    _project_option(preview)
     preview.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any)")
     preview.add_argument("--dpi", type=float, default=60, help="image resolution (default 60)")
 
@@ -118,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("source", type=Path, help="folder of editions and articles")
     batch.add_argument("-o", "--output", type=Path, required=True, help="output folder")
+    _project_option(batch, "the project (default: the working directory's, never one inside "
+                    "SOURCE)")  # fmt: skip
     batch.add_argument("--jobs", type=int, default=0, help="worker processes (default: cores)")
     batch.add_argument("--resume", action="store_true", help="skip items already rendered")
     batch.add_argument("--timeout", type=float, default=300, help="seconds per item (300)")
@@ -158,6 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
     )
     return parser
+
+
+def _project_option(command: argparse.ArgumentParser, help: str | None = None) -> None:
+    command.add_argument(
+        "--project", type=Path, metavar="DIR",
+        help=help or "the project folder (default: the nearest sahifa.yaml above SOURCE)",
+    )  # fmt: skip
 
 
 def main(
@@ -221,6 +234,7 @@ def _render(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         source=args.article,
         output=args.output,
         layout=args.layout,
+        root=args.project,
         allow_overset=args.allow_overset,
         strict=args.strict,
         allow_remote=args.allow_remote,
@@ -271,7 +285,8 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         return run_check(args.article, args.layout, args.pdf_variant, args.strict, stdout, stderr)
     from sahifa.pipeline import RenderJob, check
 
-    result = check(RenderJob(source=args.article, layout=args.layout, strict=args.strict))
+    job = RenderJob(source=args.article, layout=args.layout, strict=args.strict, root=args.project)
+    result = check(job)
     for warning in result.warnings:
         print(f"warning: {warning}", file=stderr)
     for overset in result.overset:
@@ -300,7 +315,9 @@ def _proof(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     from sahifa.pipeline import RenderJob, build
     from sahifa.preview.raster import write_proofs
 
-    result, data = build(RenderJob(source=args.article, layout=args.layout, allow_overset=True))
+    job = RenderJob(source=args.article, layout=args.layout, allow_overset=True,
+                    root=args.project)  # fmt: skip
+    result, data = build(job)
     for warning in result.warnings:
         print(f"warning: {warning}", file=stderr)
     for path in write_proofs(data, args.output, args.dpi):
@@ -352,7 +369,7 @@ def _batch(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     jobs = args.jobs or default_jobs()
     failed = run(args.source, args.output, jobs, args.resume, args.timeout, args.memory_mb,
                  args.strict, stdout, stderr, scheduler=args.scheduler,
-                 variant=args.pdf_variant)  # fmt: skip
+                 variant=args.pdf_variant, project=args.project)  # fmt: skip
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 

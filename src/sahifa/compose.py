@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from sahifa.arabic import gregorian_line, hijri_line, localize_digits, to_hijri
 from sahifa.content.article import Article
-from sahifa.content.edition import Edition, Slot
+from sahifa.content.edition import Edition, EditionPage, Slot
 from sahifa.css import css_string
 from sahifa.errors import Problem, SahifaError
 from sahifa.fonts import FontRegistry
@@ -165,7 +165,7 @@ def compose(article: Article, settings: Settings, layout: Layout, fonts: FontReg
     parts = date_parts(article.date, article.hijri_date, settings)
     context = _base_context(settings, layout, fonts, parts, settings.paper)
     context["article"] = story
-    html = layout.environment().get_template(layout.template).render(**context)
+    html = layout.render(layout.template, context)
     return Composed(
         html, _removed_warnings(article, story["_removed"]), {article.name: story["words"]}
     )
@@ -185,6 +185,7 @@ def compose_edition(
     pages = []
     grid = page_grid(layout.settings)
     for page in edition.pages:
+        _check_page_template(edition, page, layout)
         slots = []
         for slot in page.slots:
             _check_on_grid(edition, page.number, slot, grid, layout.name)
@@ -214,8 +215,22 @@ def compose_edition(
         settings, layout, fonts, parts, edition.paper or settings.paper, edition.issue
     )
     context.update(pages=pages, date_iso=edition.date.isoformat() if edition.date else "")
-    html = layout.environment().get_template("edition.html.j2").render(**context)
+    html = layout.render("edition.html.j2", context)
     return Composed(html, warnings, words)
+
+
+def _check_page_template(edition: Edition, page: EditionPage, layout: Layout) -> None:
+    """A page's ``template:`` is a name (checked when the edition was read) that the layout
+    must have as ``pages/NAME.html.j2``."""
+    if not layout.has_template(f"pages/{page.template}.html.j2"):
+        known = sorted({p.name.removesuffix(".html.j2") for f in layout.folders
+                        for p in (f / "pages").glob("*.html.j2")})  # fmt: skip
+        raise SahifaError(
+            "edition",
+            f"page {page.number}: layout {layout.name!r} has no page template "
+            f"{page.template!r} (known: {', '.join(known) or 'none'})",
+            file=edition.path, key=f"pages[{page.number}].template", line=page.line,
+        )  # fmt: skip
 
 
 def _check_on_grid(edition: Edition, page: int, slot: Slot, grid: PageGrid, layout: str) -> None:

@@ -3,6 +3,10 @@
 A layout may ``extends:`` another and override only what it changes: its settings are merged
 over the parent's, its stylesheet is applied after the parent's, and its templates shadow the
 parent's (a precedence list fed to one Jinja2 ``FileSystemLoader``, as MkDocs themes do).
+
+Layout names are names, never paths (``sahifa.trust``): ``load_layout`` is the one resolver,
+and it looks in the project's ``layouts/`` only. Templates run in Jinja2's immutable sandbox,
+even though layouts are trusted: a template can print what it is given, never reach Python.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 
 from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
-from sahifa.errors import ConfigError
+from sahifa.errors import ConfigError, SahifaError
 from sahifa.fonts import FontRegistry
+from sahifa.trust import BUILTIN_PREFIX, check_name
 
 LAYOUT_FILE = "layout.yaml"
 STYLESHEET = "style.css"
@@ -44,8 +50,10 @@ class Layout:
         return list(self.settings["fonts"][role])
 
     def environment(self) -> jinja2.Environment:
-        """A Jinja2 environment that autoescapes every template and fails on unknown names."""
-        return jinja2.Environment(
+        """A sandboxed Jinja2 environment that autoescapes every template and fails on unknown
+        names. The immutable sandbox refuses attributes such as ``__globals__`` and calls that
+        change data: defence in depth should a hostile template ever reach ``layouts/``."""
+        return jinja2.sandbox.ImmutableSandboxedEnvironment(
             loader=jinja2.FileSystemLoader([str(f) for f in self.folders]),
             autoescape=True,  # every template, whatever its extension
             undefined=jinja2.StrictUndefined,
@@ -54,8 +62,50 @@ class Layout:
         )
 
 
+    def has_template(self, name: str) -> bool:
+        return any((folder / name).is_file() for folder in self.folders)
+
+    def render(self, template: str, context: dict[str, Any]) -> str:
+        """Render ``template`` with ``context``; any template problem is one error line
+        naming the template file and line (never a traceback)."""
+        try:
+            return self.environment().get_template(template).render(**context)
+        except jinja2.TemplateNotFound as exc:
+            raise ConfigError(
+                f"layout {self.name!r} has no template {exc.name!r}", file=self.folders[0]
+            ) from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise SahifaError("template", f"syntax error: {exc.message}",
+                              file=exc.filename or template, line=exc.lineno) from None  # fmt: skip
+        except jinja2.sandbox.SecurityError as exc:
+            file, line = _template_frame(exc, template)
+            raise SahifaError("template", f"refused by the template sandbox: {exc}",
+                              file=file, line=line) from None  # fmt: skip
+        except jinja2.TemplateError as exc:
+            file, line = _template_frame(exc, template)
+            raise SahifaError("template", str(exc) or type(exc).__name__,
+                              file=file, line=line) from None  # fmt: skip
+
+
+def _template_frame(exc: BaseException, template: str) -> tuple[str, int | None]:
+    """The template file and line where ``exc`` happened: Jinja2 rewrites tracebacks so that
+    a template's frames carry the template's file name and line."""
+    file, line = template, None
+    tb = exc.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".j2"):
+            file, line = name, tb.tb_lineno
+        tb = tb.tb_next
+    return file, line
+
+
 def load_layout(layouts_dir: Path, name: str, fonts: FontRegistry) -> Layout:
-    """Resolve layout ``name`` and its parents; validate the font roles against ``fonts``."""
+    """Resolve layout ``name`` and its parents; validate the font roles against ``fonts``.
+
+    The one layout-name resolver: a name (``sahifa.trust``), looked up in the project's
+    ``layouts/`` only; ``extends:`` values are names too."""
+    _check_layout_name(name, None, None)
     chain: list[tuple[Path, YamlMap]] = []
     current: str | None = name
     while current is not None:
@@ -80,13 +130,26 @@ def load_layout(layouts_dir: Path, name: str, fonts: FontRegistry) -> Layout:
                 )
         chain.append((folder, data))
         parent = data.get("extends")
-        current = parent if isinstance(parent, str) and parent else None
+        if parent is not None and parent != "":
+            _check_layout_name(parent, config, data.line_of("extends"), key="extends")
+        current = parent or None
     settings: dict[str, Any] = {}
     for _, data in reversed(chain):
         settings = _merge(settings, data)
     layout = Layout(name=name, folders=tuple(f for f, _ in chain), settings=settings)
     _check_fonts(layout, chain[0][0] / LAYOUT_FILE, fonts)
     return layout
+
+
+def _check_layout_name(
+    name: object, file: Path | None, line: int | None, key: str | None = None
+) -> None:
+    if isinstance(name, str) and name.startswith(BUILTIN_PREFIX):
+        raise ConfigError(
+            f"{name!r}: this version of sahifa has no built-in layouts; "
+            "layouts are folders under the project's layouts/", file=file, key=key, line=line,
+        )  # fmt: skip
+    check_name(name, what="a layout", category="config", file=file, key=key, line=line)
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

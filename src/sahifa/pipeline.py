@@ -28,11 +28,12 @@ from sahifa.fetch import CSS, FONT, IMAGE, Fetcher
 from sahifa.fonts import FontRegistry, load_registry
 from sahifa.hashing import file_sha256
 from sahifa.layouts import Layout, load_layout
-from sahifa.limits import time_limit
+from sahifa.limits import Budget
 from sahifa.markup import WordRange
 from sahifa.output import write_atomic
 from sahifa.press.config import PressOptions, PressRequest
 from sahifa.settings import SETTINGS_FILE, Settings, find_root, load_settings
+from sahifa.trust import real
 
 if TYPE_CHECKING:
     from sahifa.pdf import BoxFit, LaidOut
@@ -47,7 +48,10 @@ class RenderJob:
     source: Path
     output: Path | None = None
     layout: str | None = None
-    root: Path | None = None  # the project; found above ``source`` when not given
+    root: Path | None = None  # the project (--project); found above ``source`` when not given
+    # The folder the user named (batch: SRC_DIR; default: the source's folder). An edition's
+    # story files must lie in it or in the project (README, "Trust model").
+    content_root: Path | None = None
     allow_overset: bool = False
     strict: bool = False  # a refused resource fails the render (archives)
     allow_remote: bool = False  # fetch http(s) resources (timeout and size cap)
@@ -73,6 +77,7 @@ class Prepared:
     html: str
     warnings: list[Problem] = field(default_factory=list)
     press: PressOptions | None = None  # the resolved press options, ICC profile read
+    budget: Budget | None = None  # the job's time, spent from reading the source on
 
     @property
     def asset_roots(self) -> dict[Path, frozenset[str]]:
@@ -133,18 +138,31 @@ def resolve(job: RenderJob) -> Prepared:
     """Read and validate every input, without composing the HTML (``html`` is empty): what
     a batch needs to know whether an item changed. Raises ``SahifaError``."""
     source = Path(job.source)
-    # The source first: its mistakes are the common ones, and need no fonts to find.
-    edition = read_edition(source) if is_edition(source) else None
-    article, article_warnings = (None, []) if edition else read_article(source)
-    # Absolute: stylesheets and fonts become file:// URLs (a relative root was an internal
-    # error for callers of the Python API).
-    root = Path(job.root).resolve() if job.root else find_root(source)
+    # The project first (trusted: it holds the limits); absolute, because stylesheets and
+    # fonts become file:// URLs.
+    root = find_root(source, job.root).resolve()
     settings, warnings = load_settings(root)
-    fonts = load_registry(settings.fonts_dir)
-    name = job.layout or (edition.layout if edition else None) or settings.layout
-    layout = load_layout(settings.layouts_dir, name, fonts)
-    extra = edition.warnings if edition else article_warnings
-    return Prepared(settings, fonts, layout, source, article, edition, "", [*warnings, *extra])
+    budget = Budget(settings.limits.render_seconds, source)
+    with budget.running():  # reading untrusted YAML is part of the job's time
+        if is_edition(source):
+            content = Path(job.content_root) if job.content_root else source.parent
+            edition = read_edition(source, (root, content), project=root)
+            article, extra = None, list(edition.warnings)
+        else:
+            edition = None
+            article, extra = read_article(source)
+        fonts = load_registry(settings.fonts_dir)
+        name = job.layout or (edition.layout if edition else None) or settings.layout
+        layout = load_layout(settings.layouts_dir, name, fonts)
+    prepared = Prepared(settings, fonts, layout, source, article, edition, "", [*warnings, *extra])
+    prepared.budget = budget
+    return prepared
+
+
+def _budget(prepared: Prepared) -> Budget:
+    if prepared.budget is None:  # a Prepared built by hand: the full budget from now
+        prepared.budget = Budget(prepared.settings.limits.render_seconds, prepared.source)
+    return prepared.budget
 
 
 def prepare(job: RenderJob) -> Prepared:
@@ -155,14 +173,15 @@ def prepare(job: RenderJob) -> Prepared:
         from sahifa.press.config import resolve as resolve_press
 
         prepared.press = resolve_press(settings.press, job.press, settings.root / SETTINGS_FILE)
-    if prepared.edition is not None:
-        composed = compose_edition(prepared.edition, settings, layout, fonts, {})
-    else:
-        assert prepared.article is not None
-        composed = compose(prepared.article, settings, layout, fonts)
-    prepared.html = composed.html
-    prepared.warnings += composed.warnings
-    glyphs = _glyph_problems(prepared)
+    with _budget(prepared).running():  # templates and the glyph check are the job's time too
+        if prepared.edition is not None:
+            composed = compose_edition(prepared.edition, settings, layout, fonts, {})
+        else:
+            assert prepared.article is not None
+            composed = compose(prepared.article, settings, layout, fonts)
+        prepared.html = composed.html
+        prepared.warnings += composed.warnings
+        glyphs = _glyph_problems(prepared)
     if glyphs and not job.allow_missing_glyphs:
         more = f" (and {len(glyphs) - 1} more)" if len(glyphs) > 1 else ""
         first = glyphs[0]
@@ -230,10 +249,11 @@ FIXED_DATE = dt.datetime(2000, 1, 1)
 ARCHIVE_MANIFEST = "sahifa-inputs.json"
 
 
-def archive_attachments(prepared: Prepared) -> list[Any]:
+def archive_attachments(prepared: Prepared, loaded: set[Path]) -> list[Any]:
     """What a PDF/A archive carries to be re-rendered from itself: the source file, its
-    articles and their images (by path under the project), and a JSON record of the input
-    hash and of every layout and font file's sha256 (those are pinned, not copied)."""
+    articles and the images the render loaded (``loaded``: real paths the fetcher served; an
+    image it refused is never attached), by path under the project, and a JSON record of the
+    input hash and of every layout and font file's sha256 (those are pinned, not copied)."""
     import json
 
     from sahifa import __version__
@@ -244,8 +264,11 @@ def archive_attachments(prepared: Prepared) -> list[Any]:
     root = prepared.settings.root.resolve()
     pinned: dict[str, str] = {}
     embedded = []
+    images = _image_files(prepared)
     for path in input_files(prepared):
         name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+        if path in images and real(path) not in loaded:
+            continue  # refused by the fetcher: not the render's input, never attached
         data = path.read_bytes()
         if name.startswith(("layouts/", "fonts/")):
             pinned[name] = hashlib.sha256(data).hexdigest()
@@ -258,6 +281,13 @@ def archive_attachments(prepared: Prepared) -> list[Any]:
     )
     # A PDF name tree must be sorted by key; WeasyPrint keeps the order it is given.
     return sorted(embedded, key=lambda item: item.name.encode("utf-8"))
+
+
+def _image_files(prepared: Prepared) -> set[Path]:
+    articles = [prepared.article] if prepared.article else []
+    if prepared.edition is not None:
+        articles += [a for page in prepared.edition.pages for s in page.slots for a in s.articles]
+    return {a.image.src for a in articles if a.image is not None and a.image.src is not None}
 
 
 def _files_digest(files: list[Path], root: Path) -> str:
@@ -310,7 +340,7 @@ def lay_out(
     limits = prepared.settings.limits
     warnings = list(prepared.warnings)
     overset: list[Overset] = []
-    with time_limit(limits.render_seconds, prepared.source):
+    with _budget(prepared).running():
         if prepared.edition is None:
             laid_out = _lay_out_html(prepared, prepared.html, job)
         else:
@@ -357,8 +387,9 @@ def build(job: RenderJob, prepared: Prepared | None = None) -> tuple[RenderResul
         )
     before = len(laid_out.warnings)
     identifier = job.identifier.encode("ascii") if job.identifier else None
-    attachments = archive_attachments(prepared) if job.pdf_variant else []
-    with time_limit(prepared.settings.limits.render_seconds, prepared.source):
+    loaded = laid_out.capture.fetcher.loaded
+    attachments = archive_attachments(prepared, loaded) if job.pdf_variant else []
+    with _budget(prepared).running():
         data = laid_out.write(identifier, job.pdf_variant, attachments)
         if prepared.press is not None:
             from sahifa.press.pdfx import make_press_pdf

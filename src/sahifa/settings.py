@@ -7,6 +7,7 @@ paper's settings), then from the working directory.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,11 +15,11 @@ from pathlib import Path
 from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
 from sahifa.errors import ConfigError, Problem
 from sahifa.press.config import PressSettings, read_press
+from sahifa.trust import SETTINGS_FILE
 
-SETTINGS_FILE = "sahifa.yaml"
 DIGIT_STYLES = ("arabic-indic", "western")
 DATE_LINE_STYLES = ("both", "gregorian", "hijri")
-KNOWN_KEYS = {"paper", "masthead", "layout", "digits", "date_line", "limits", "press"}
+KNOWN_KEYS = {"paper", "masthead", "layout", "digits", "date_line", "limits", "press", "remote"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,14 @@ class Limits:
     pages: int = 300
     output_mb: int = 200
     image_megapixels: int = 80
+
+
+@dataclass(frozen=True)
+class Remote:
+    """``remote:``: internal networks ``--allow-remote`` may reach (a newsroom's image server);
+    every other private, loopback or link-local address stays refused."""
+
+    allow_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,7 @@ class Settings:
     date_line: str = "both"
     limits: Limits = Limits()
     press: PressSettings | None = None  # the press preset (sahifa render --press)
+    remote: Remote = Remote()
 
     @property
     def layouts_dir(self) -> Path:
@@ -60,9 +70,23 @@ class Settings:
     def fonts_dir(self) -> Path:
         return self.root / "fonts"
 
+    @property
+    def remote_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return self.remote.allow_networks
 
-def find_root(start: Path | None = None) -> Path:
-    """The nearest folder holding ``sahifa.yaml``, above ``start`` or the working directory."""
+
+def find_root(start: Path | None = None, project: Path | None = None) -> Path:
+    """The project: ``project`` when the user named one (``--project``), else the nearest
+    folder holding ``sahifa.yaml`` above ``start``, else above the working directory.
+
+    A ``sahifa.yaml`` inside another project is refused: a folder of articles (a stringer's,
+    an agency's) must never become the project of the files in it and choose their layouts,
+    templates and fonts (README, "Trust model")."""
+    if project is not None:
+        root = Path(os.path.abspath(project))
+        if not (root / SETTINGS_FILE).is_file():
+            raise ConfigError(f"--project: no {SETTINGS_FILE} in {project}")
+        return root
     candidates: list[Path] = []
     if start is not None:
         start = Path(os.path.abspath(start))  # not resolve(): a symlink loop must not raise
@@ -71,9 +95,17 @@ def find_root(start: Path | None = None) -> Path:
     candidates += [cwd, *cwd.parents]
     for folder in candidates:
         if (folder / SETTINGS_FILE).is_file():
+            outer = next((f for f in folder.parents if (f / SETTINGS_FILE).is_file()), None)
+            if outer is not None:
+                raise ConfigError(
+                    f"{folder} has its own {SETTINGS_FILE} inside the project {outer}: a folder "
+                    "of articles cannot bring its own settings, layouts or fonts; name the "
+                    "project with --project DIR"
+                )
             return folder
     raise ConfigError(
-        f"no {SETTINGS_FILE} found above {start or cwd}; run sahifa inside a sahifa project"
+        f"no {SETTINGS_FILE} found above {start or cwd}; run sahifa inside a sahifa project "
+        "or name it with --project DIR"
     )
 
 
@@ -106,6 +138,7 @@ def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
             date_line=_choice(data, "date_line", DATE_LINE_STYLES, "both", path),
             limits=_limits(data, path),
             press=read_press(data, path),
+            remote=_remote(data, path),
         ),
         warnings,
     )
@@ -141,6 +174,27 @@ def _limits(data: YamlMap, path: Path) -> Limits:
                               line=value.line_of(key))  # fmt: skip
         fields[key] = int(number)
     return Limits(**fields)
+
+
+def _remote(data: YamlMap, path: Path) -> Remote:
+    value = data.get("remote")
+    if value is None:
+        return Remote()
+    if not isinstance(value, YamlMap):
+        raise ConfigError("expected a mapping", file=path, key="remote",
+                          line=data.line_of("remote"))  # fmt: skip
+    for key in value:
+        if key != "allow_networks":
+            raise ConfigError("unknown key (known: allow_networks)", file=path,
+                              key=f"remote.{key}", line=value.line_of(key))  # fmt: skip
+    where = {"file": path, "key": "remote.allow_networks", "line": value.line_of("allow_networks")}
+    networks = value.get("allow_networks") or []
+    if not isinstance(networks, list) or not all(isinstance(n, str) for n in networks):
+        raise ConfigError("expected a list of networks, e.g. [10.1.0.0/16]", **where)
+    try:  # strict: 10.1.2.0/16 (host bits set) is a typo, not 10.1.0.0/16
+        return Remote(tuple(ipaddress.ip_network(n.strip()) for n in networks))
+    except ValueError as exc:
+        raise ConfigError(f"not a network: {exc}", **where) from None
 
 
 def _masthead(data: YamlMap, path: Path) -> tuple[MastheadLine, ...]:

@@ -1,39 +1,28 @@
 """``sahifa batch``: render every item under a folder, in parallel, resumable.
 
 With ``--resume`` an item is skipped when the manifest says it was rendered from the same
-inputs (input hash) and its PDF is still the one recorded (sha256), or when a PDF carrying the
-same input hash in its /ID was finished just before a kill and never recorded.
+inputs (input hash) and its PDF is still the one recorded (sha256); a PDF that no longer
+matches its record is rendered again, and the manifest says why. A PDF with no record for its
+inputs (finished just before a kill) is taken only when it parses whole and the input hash in
+its /ID matches (``sahifa.batch.verify``).
+
+The project is ``--project`` or the working directory's, one for every item: never one found
+inside the source folder, whose files are a contributor's (README, "Trust model").
 """
 
 from __future__ import annotations
 
 import os
-import re
 import time
 from pathlib import Path
 from typing import Any, TextIO
 
 from sahifa.batch.discover import Item, discover
 from sahifa.batch.manifest import Manifest, load
+from sahifa.batch.verify import verified_input_hash
 from sahifa.batch.workers import Pool, Task
 from sahifa.errors import SahifaError
 from sahifa.hashing import file_sha256
-
-_ID = re.compile(rb"/ID\s*\[\s*\(([0-9a-f]{64})\)")
-
-
-def pdf_input_hash(path: Path) -> str | None:
-    """The input hash a complete batch PDF carries in its /ID, or None."""
-    try:
-        with path.open("rb") as handle:
-            handle.seek(max(0, path.stat().st_size - 4096))
-            tail = handle.read()
-    except OSError:
-        return None
-    if b"%%EOF" not in tail[-64:]:
-        return None  # not a whole PDF
-    match = _ID.search(tail)
-    return match.group(1).decode() if match else None
 
 
 def _sha256(path: Path) -> str | None:
@@ -47,30 +36,34 @@ class _Hasher:
     """Input hashes for --resume. Only each item's source is read; the project's shared part
     (settings, layout chain, fonts) is resolved and hashed once per project and layout."""
 
-    def __init__(self, variant: str | None) -> None:
+    def __init__(self, variant: str | None, root: Path, src: Path) -> None:
         self.variant = variant or ""
-        self.layouts: dict[Path, str] = {}
-        self.projects: dict[tuple[Path, str], str] = {}
+        self.root, self.src = root, src
+        self.layout: str | None = None
+        self.projects: dict[str, str] = {}
 
     def __call__(self, item: Item) -> str | None:
         from sahifa.content.edition import is_edition, read_edition
         from sahifa.content.reader import read_article
+        from sahifa.limits import time_limit
         from sahifa.pipeline import RenderJob, hash_inputs, project_digest, resolve
-        from sahifa.settings import find_root, load_settings
+        from sahifa.settings import load_settings
 
-        source = item.source
+        source, root = item.source, self.root
         try:
-            edition = read_edition(source) if is_edition(source) else None
-            article = None if edition else read_article(source)[0]
-            root = find_root(source)
-            if root not in self.layouts:
-                self.layouts[root] = load_settings(root)[0].layout
-            layout = (edition.layout if edition else None) or self.layouts[root]
-            if (root, layout) not in self.projects:
-                self.projects[(root, layout)] = project_digest(resolve(RenderJob(source=source)))
+            if self.layout is None:
+                self.layout = load_settings(root)[0].layout
+            with time_limit(60, source):  # an odd file must not stall the coordinator
+                edition = (read_edition(source, (root, self.src), project=root)
+                           if is_edition(source) else None)  # fmt: skip
+                article = None if edition else read_article(source)[0]
+            layout = (edition.layout if edition else None) or self.layout
+            if layout not in self.projects:
+                job = RenderJob(source=source, root=root, content_root=self.src)
+                self.projects[layout] = project_digest(resolve(job))
         except SahifaError:
             return None  # it will fail again in a worker, with its message
-        return hash_inputs(source, article, edition, root, self.projects[(root, layout)],
+        return hash_inputs(source, article, edition, root, self.projects[layout],
                            self.variant)  # fmt: skip
 
 
@@ -108,42 +101,60 @@ class Progress:
 def run(
     src: Path, out_dir: Path, jobs: int, resume: bool, timeout: float, memory_mb: int,
     strict: bool, stdout: TextIO, stderr: TextIO, scheduler: str | None = None,
-    variant: str | None = None,
+    variant: str | None = None, project: Path | None = None,
 ) -> int:  # fmt: skip
     """Render the batch; returns the number of failed items."""
+    from sahifa.settings import find_root
+
     if not src.is_dir():
         raise SahifaError("batch", "not a folder", file=src)
+    src = src.resolve()
+    root = find_root(None, project).resolve()  # never a project found inside ``src``
     _require_harfbuzz_subsetting()
-    items = discover(src, out_dir)
+    items = discover(src, out_dir, timeout)
     records = load(out_dir) if resume else {}
     manifest = Manifest(out_dir)
     tasks: list[Task] = []
+    refused: list[dict[str, Any]] = []
     skipped = recovered = 0
-    current_hash = _Hasher(variant)
+    current_hash = _Hasher(variant, root, src)
+    notes: dict[str, str] = {}
     for item in items:
+        if item.error:
+            refused.append({"input": item.key, "output": str(item.output), "status": "failed",
+                            "error": item.error})  # fmt: skip
+            continue
         if resume:
             current = current_hash(item)
             record = records.get(item.key)
             if (current and record and record.get("status") == "ok"
-                    and record.get("input_hash") == current
-                    and _sha256(item.output) == record.get("sha256")):  # fmt: skip
-                skipped += 1
-                continue
-            if current and pdf_input_hash(item.output) == current:
+                    and record.get("input_hash") == current):  # fmt: skip
+                if _sha256(item.output) == record.get("sha256"):
+                    skipped += 1
+                    continue
+                # Its recorded PDF changed or went missing: never "recovered", rendered again.
+                notes[item.key] = "the PDF no longer matched its recorded sha256; rendered again"
+            elif current and verified_input_hash(item.output) == current:
                 manifest.append({"input": item.key, "output": str(item.output), "status": "ok",
                                  "input_hash": current, "sha256": _sha256(item.output),
                                  "recovered": True})  # fmt: skip
                 recovered += 1
                 continue
-        tasks.append(Task(item.key, item.source, item.output, strict, variant))
+        tasks.append(Task(item.key, item.source, item.output, strict, variant, root, src))
     progress = Progress(len(tasks), stdout if stdout.isatty() else stderr)
     failures: list[dict[str, Any]] = []
 
     def done(task: Task, record: dict[str, Any]) -> None:
+        if task.key in notes:
+            record["note"] = notes[task.key]
         manifest.append(record)  # only this process writes the manifest
         progress.update(record)
         if record.get("status") != "ok":
             failures.append(record)
+
+    for record in refused:  # refused before rendering: recorded and reported like failures
+        manifest.append(record)
+        failures.append(record)
 
     started = time.monotonic()
     try:
@@ -158,7 +169,7 @@ def run(
         progress.finish()
     seconds = time.monotonic() - started
     print(
-        f"batch: {len(items)} item(s): {len(tasks) - len(failures)} rendered, "
+        f"batch: {len(items)} item(s): {len(tasks) + len(refused) - len(failures)} rendered, "
         f"{skipped} unchanged, {recovered} recovered, {len(failures)} failed; "
         f"{progress.pages} page(s) in {seconds:.1f} s"
         + (

@@ -31,7 +31,8 @@ def render_in_subprocess(task: Task, timeout: float, memory_mb: int) -> dict[str
 
     payload = json.dumps({"key": task.key, "source": str(task.source),
                           "output": str(task.output), "strict": task.strict,
-                          "variant": task.variant})  # fmt: skip
+                          "variant": task.variant, "root": str(task.root or ""),
+                          "content_root": str(task.content_root or "")})  # fmt: skip
     try:
         done = subprocess.run(
             [sys.executable, "-m", "sahifa.batch.item"], input=payload, capture_output=True,

@@ -16,8 +16,10 @@ from sahifa.batch.workers import Task, run_task
 
 def main() -> int:
     data = json.load(sys.stdin)
+    root, content = data.get("root"), data.get("content_root")
     task = Task(data["key"], Path(data["source"]), Path(data["output"]), bool(data["strict"]),
-                data.get("variant"))  # fmt: skip
+                data.get("variant"), Path(root) if root else None,
+                Path(content) if content else None)  # fmt: skip
     json.dump(run_task(task), sys.stdout, ensure_ascii=False)
     return 0
 

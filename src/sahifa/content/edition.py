@@ -1,7 +1,8 @@
 """Edition files: a whole issue — its pages, and the stories placed on each page's grid.
 
 An edition file (``edition.yaml`` by convention) is recognised by its top-level ``pages`` key.
-Stories are article files referenced relative to the edition file; each is placed on the
+Stories are article files referenced relative to the edition file — confined, after symlinks,
+to the project and the folder the user named (``sahifa.trust``); each is placed on the
 layout's page grid (start column from the right, column span, start row, row span) and says
 what happens to text that does not fit its box: ``error`` (default), ``cut``, or ``continue``
 into a ``continued:`` slot on a later page.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from sahifa.content.article import Article, HijriDate
 from sahifa.content.reader import read_article
 from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
 from sahifa.errors import Problem, SahifaError
+from sahifa.trust import check_name, confined, nested_project
 
 OVERFLOW_MODES = ("error", "cut", "continue")
 HEADLINE_SIZES = ("lead", "normal", "small")
@@ -54,6 +57,7 @@ class EditionPage:
     template: str
     section: str
     slots: tuple[Slot, ...]
+    line: int | None = None  # the page's line in the edition file
 
 
 @dataclass(frozen=True)
@@ -86,9 +90,25 @@ def is_edition(path: Path) -> bool:
     return re.search(r"^pages\s*:", head, re.M) is not None
 
 
-def read_edition(path: Path) -> Edition:
-    """Read an edition and every article it references. Raises ``SahifaError``."""
+@dataclass(frozen=True)
+class _Where:
+    """Where an edition may take its stories from: ``roots`` (the project and the folder the
+    user named), never a nested project inside ``project``."""
+
+    path: Path
+    roots: tuple[Path, ...]
+    project: Path | None
+
+
+def read_edition(
+    path: Path, roots: Sequence[Path] = (), project: Path | None = None
+) -> Edition:
+    """Read an edition and every article it references. Raises ``SahifaError``.
+
+    Story files must resolve inside ``roots`` (default: the edition's own folder) and not in
+    a project nested inside ``project``."""
     path = Path(path)
+    where = _Where(path, tuple(roots) or (path.parent,), project)
     data = parse_yaml(read_text(path, category="edition"), path, category="edition")
     if not isinstance(data, YamlMap):
         raise SahifaError("edition", "expected a mapping with pages:", file=path, line=1)
@@ -108,7 +128,7 @@ def read_edition(path: Path) -> Edition:
         )
     pages = []
     for number, page in enumerate(pages_data, start=1):
-        page_obj, page_warnings = _page(page, number, path, data.line_of("pages"))
+        page_obj, page_warnings = _page(page, number, where, data.line_of("pages"))
         pages.append(page_obj)
         warnings += page_warnings
     edition = Edition(
@@ -117,7 +137,7 @@ def read_edition(path: Path) -> Edition:
         issue=_text(data, "issue", path),
         date=_date(data, path),
         hijri_date=_hijri(data, path),
-        layout=_text(data, "layout", path) or None,
+        layout=_layout(data, path),
         paper=_text(data, "paper", path) or None,
         warnings=tuple(warnings),
     )
@@ -132,6 +152,15 @@ def _text(data: YamlMap, key: str, path: Path) -> str:
     if not isinstance(value, str):
         raise SahifaError("edition", "expected text", file=path, key=key, line=data.line_of(key))
     return value.strip()
+
+
+def _layout(data: YamlMap, path: Path) -> str | None:
+    """``layout:`` is a name looked up in the project's layouts/, never a path."""
+    value = _text(data, "layout", path)
+    if not value:
+        return None
+    return check_name(value, what="layout", category="edition", file=path, key="layout",
+                      line=data.line_of("layout"))  # fmt: skip
 
 
 def _date(data: YamlMap, path: Path) -> dt.date | None:
@@ -169,8 +198,9 @@ def _hijri(data: YamlMap, path: Path) -> HijriDate | None:
 
 
 def _page(
-    page: Any, number: int, path: Path, line: int | None
+    page: Any, number: int, place: _Where, line: int | None
 ) -> tuple[EditionPage, list[Problem]]:
+    path = place.path
     where = f"pages[{number}]"
     if not isinstance(page, YamlMap):
         raise SahifaError("edition", "each page is a mapping", file=path, key=where, line=line)
@@ -182,6 +212,8 @@ def _page(
         if k not in PAGE_KEYS
     ]
     template = _text(page, "template", path) or ("front" if number == 1 else "inside")
+    check_name(template, what="a page template", category="edition", file=path,
+               key=f"{where}.template", line=page.line_of("template"))  # fmt: skip
     stories = page.get("stories") or []
     if not isinstance(stories, list):
         raise SahifaError(
@@ -192,10 +224,12 @@ def _page(
             line=page.line_of("stories"),
         )
     slots = tuple(
-        _slot(s, f"{where}.stories[{i}]", path, page.line_of("stories"))
+        _slot(s, f"{where}.stories[{i}]", place, page.line_of("stories"))
         for i, s in enumerate(stories, start=1)
     )
-    return EditionPage(number, template, _text(page, "section", path), slots), warnings
+    page_line = page.line_of("template") or page.line_of("stories") or line
+    section = _text(page, "section", path)
+    return EditionPage(number, template, section, slots, page_line), warnings
 
 
 def _slot_error(slot: YamlMap, where: str, key: str, path: Path, message: str) -> SahifaError:
@@ -223,16 +257,20 @@ def _choice(
     return str(value)
 
 
-def _article(ref: Any, key: str, slot: YamlMap, path: Path) -> Article:
+def _article(ref: Any, key: str, slot: YamlMap, place: _Where) -> Article:
+    path = place.path
+    line = slot.line_of(key.rsplit(".", 1)[-1])
     if not isinstance(ref, str) or not ref.strip():
+        raise SahifaError("edition", "expected an article path", file=path, key=key, line=line)
+    target = confined(path.parent, ref.strip(), place.roots, category="edition",
+                      what="story file", file=path, key=key, line=line)  # fmt: skip
+    nested = nested_project(target, place.project)
+    if nested is not None:
         raise SahifaError(
-            "edition",
-            "expected an article path",
-            file=path,
-            key=key,
-            line=slot.line_of(key.rsplit(".", 1)[-1]),
-        )
-    target = path.parent / ref.strip()
+            "edition", f"story file {ref.strip()!r} lies in {nested}, a folder with its own "
+            "sahifa.yaml inside the project: a folder of articles cannot bring its own "
+            "settings, layouts or fonts", file=path, key=key, line=line,
+        )  # fmt: skip
     if not target.is_file():
         raise SahifaError(
             "edition",
@@ -244,7 +282,8 @@ def _article(ref: Any, key: str, slot: YamlMap, path: Path) -> Article:
     return read_article(target)[0]  # its own errors name the article's file and line
 
 
-def _slot(slot: Any, where: str, path: Path, line: int | None) -> Slot:
+def _slot(slot: Any, where: str, place: _Where, line: int | None) -> Slot:
+    path = place.path
     if not isinstance(slot, YamlMap):
         raise SahifaError("edition", "each story is a mapping", file=path, key=where, line=line)
     unknown = [k for k in slot if k not in SLOT_KEYS]
@@ -279,7 +318,7 @@ def _slot(slot: Any, where: str, path: Path, line: int | None) -> Slot:
         **geometry,
     }
     if kind == "article":
-        article = _article(slot["article"], f"{where}.article", slot, path)
+        article = _article(slot["article"], f"{where}.article", slot, place)
         return Slot(
             id=_text(slot, "id", path) or article.path.stem,
             articles=(article,),
@@ -297,7 +336,7 @@ def _slot(slot: Any, where: str, path: Path, line: int | None) -> Slot:
                 key=f"{where}.briefs",
                 line=slot.line_of("briefs"),
             )
-        articles = tuple(_article(r, f"{where}.briefs", slot, path) for r in refs)
+        articles = tuple(_article(r, f"{where}.briefs", slot, place) for r in refs)
         overflow = _choice(slot, "overflow", OVERFLOW_MODES, "error", where, path)
         if overflow == "continue":
             raise SahifaError(
@@ -342,8 +381,10 @@ def _check_ids_and_jumps(edition: Edition) -> None:
             if found is None or found[1].overflow != "continue":
                 raise SahifaError(
                     "edition",
-                    f"continued: {slot.continues!r} names no story with overflow: continue",
+                    f"continued: {slot.continues!r} names no story with overflow: continue "
+                    "(continued: takes a story id, not a path)",
                     file=edition.path,
+                    key=f"pages[{page.number}].continued",
                     line=slot.line,
                 )
             if found[0].number >= page.number:

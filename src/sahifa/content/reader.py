@@ -14,6 +14,7 @@ from typing import Any
 from sahifa.content.article import Article, HijriDate, Image
 from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
 from sahifa.errors import ArticleError, Problem
+from sahifa.trust import confined
 
 ARTICLE_SUFFIXES = (".yaml", ".yml", ".md")
 TEXT_KEYS = ("headline", "kicker", "deck", "byline", "section", "body")
@@ -266,8 +267,11 @@ def _image(data: YamlMap, path: Path) -> tuple[Image | None, list[Problem]]:
         _check_printable(fields[key], path, f"image.{key}", value.line_of(key))
     src: Path | None = None
     if fields["src"]:
-        src = (path.parent / fields["src"]).resolve()
         where = {"file": path, "key": "image.src", "line": value.line_of("src")}
+        # An article's image lies in its folder (or below), symlinks followed: a contributor
+        # must not make the render read, or an archive attach, a file from elsewhere.
+        src = confined(path.parent, fields["src"], [path.parent], category="article",
+                       what="image", **where).resolve()  # fmt: skip
         if not src.is_file():
             raise ArticleError(f"image file not found: {fields['src']} (looked for {src})", **where)
         kind = _image_kind(src)
