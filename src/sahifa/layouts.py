@@ -100,24 +100,39 @@ def _template_frame(exc: BaseException, template: str) -> tuple[str, int | None]
     return file, line
 
 
-def load_layout(layouts_dir: Path, name: str, fonts: FontRegistry) -> Layout:
+@dataclass(frozen=True)
+class NamedIn:
+    """Where a layout name was written, for the error that names it: an edition's
+    ``layout:``, a layout's ``extends:`` (nothing: the command line or ``sahifa.yaml``)."""
+
+    file: Path | None = None
+    key: str | None = None
+    line: int | None = None
+
+
+def load_layout(
+    layouts_dir: Path, name: str, fonts: FontRegistry, named_in: NamedIn = NamedIn()
+) -> Layout:
     """Resolve layout ``name`` and its parents; validate the font roles against ``fonts``.
 
     The one layout-name resolver: a name (``sahifa.trust``), looked up in the project's
     ``layouts/`` only; ``extends:`` values are names too."""
-    _check_layout_name(name, None, None)
+    where = named_in
+    _check_layout_name(name, where)
     chain: list[tuple[Path, YamlMap]] = []
     current: str | None = name
     while current is not None:
         folder = layouts_dir / current
         if any(folder == f for f, _ in chain):
-            raise ConfigError(f"layout {name!r} extends itself through {current!r}")
+            raise ConfigError(f"layout {name!r} extends itself through {current!r}",
+                              file=where.file, key=where.key, line=where.line)  # fmt: skip
         config = folder / LAYOUT_FILE
         if not config.is_file():
             known = sorted(p.name for p in layouts_dir.iterdir() if (p / LAYOUT_FILE).is_file())
             raise ConfigError(
-                f"no layout {current!r} in {layouts_dir} (known: {', '.join(known) or 'none'})"
-            )
+                f"no layout {current!r} in {layouts_dir} (known: {', '.join(known) or 'none'})",
+                file=where.file, key=where.key, line=where.line,
+            )  # fmt: skip
         data = parse_yaml(read_text(config, category="config"), config, category="config")
         if data is None:
             data = YamlMap()
@@ -130,8 +145,9 @@ def load_layout(layouts_dir: Path, name: str, fonts: FontRegistry) -> Layout:
                 )
         chain.append((folder, data))
         parent = data.get("extends")
+        where = NamedIn(config, "extends", data.line_of("extends"))
         if parent is not None and parent != "":
-            _check_layout_name(parent, config, data.line_of("extends"), key="extends")
+            _check_layout_name(parent, where)
         current = parent or None
     settings: dict[str, Any] = {}
     for _, data in reversed(chain):
@@ -141,15 +157,14 @@ def load_layout(layouts_dir: Path, name: str, fonts: FontRegistry) -> Layout:
     return layout
 
 
-def _check_layout_name(
-    name: object, file: Path | None, line: int | None, key: str | None = None
-) -> None:
+def _check_layout_name(name: object, where: NamedIn) -> None:
     if isinstance(name, str) and name.startswith(BUILTIN_PREFIX):
         raise ConfigError(
-            f"{name!r}: this version of sahifa has no built-in layouts; "
-            "layouts are folders under the project's layouts/", file=file, key=key, line=line,
+            f"{name!r}: this version of sahifa has no built-in layouts; layouts are folders "
+            "under the project's layouts/", file=where.file, key=where.key, line=where.line,
         )  # fmt: skip
-    check_name(name, what="a layout", category="config", file=file, key=key, line=line)
+    check_name(name, what="a layout", category="config", file=where.file, key=where.key,
+               line=where.line)  # fmt: skip
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from sahifa.errors import Problem, SahifaError
 from sahifa.fetch import CSS, FONT, IMAGE, Fetcher
 from sahifa.fonts import FontRegistry, load_registry
 from sahifa.hashing import file_sha256
-from sahifa.layouts import Layout, load_layout
+from sahifa.layouts import Layout, NamedIn, load_layout
 from sahifa.limits import Budget
 from sahifa.markup import WordRange
 from sahifa.output import write_atomic
@@ -153,7 +153,12 @@ def resolve(job: RenderJob) -> Prepared:
             article, extra = read_article(source)
         fonts = load_registry(settings.fonts_dir)
         name = job.layout or (edition.layout if edition else None) or settings.layout
-        layout = load_layout(settings.layouts_dir, name, fonts)
+        named_in = NamedIn()
+        if edition is not None and not job.layout and edition.layout:
+            named_in = NamedIn(source, "layout", edition.layout_line)
+        elif not job.layout:
+            named_in = NamedIn(root / SETTINGS_FILE, "layout")
+        layout = load_layout(settings.layouts_dir, name, fonts, named_in)
     prepared = Prepared(settings, fonts, layout, source, article, edition, "", [*warnings, *extra])
     prepared.budget = budget
     return prepared

@@ -98,10 +98,10 @@ def find_root(start: Path | None = None, project: Path | None = None) -> Path:
             outer = next((f for f in folder.parents if (f / SETTINGS_FILE).is_file()), None)
             if outer is not None:
                 raise ConfigError(
-                    f"{folder} has its own {SETTINGS_FILE} inside the project {outer}: a folder "
-                    "of articles cannot bring its own settings, layouts or fonts; name the "
-                    "project with --project DIR"
-                )
+                    f"a project nested inside the project {outer}: a folder of articles "
+                    "cannot bring its own settings, layouts or fonts; name the project with "
+                    "--project DIR", file=folder / SETTINGS_FILE,
+                )  # fmt: skip
             return folder
     raise ConfigError(
         f"no {SETTINGS_FILE} found above {start or cwd}; run sahifa inside a sahifa project "

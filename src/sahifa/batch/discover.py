@@ -10,6 +10,7 @@ fails, never rendered from outside; and two sources that would write one PDF (``
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,8 +47,14 @@ def _edition_articles(edition: Path, seconds: float) -> set[Path]:
                 continue
             briefs = slot.get("briefs")
             refs = briefs if isinstance(briefs, list) else [slot.get("article")]
-            names.update((edition.parent / r).resolve() for r in refs if isinstance(r, str))
+            # By the path as written, symlinks not followed: a link named by no edition is
+            # still an item of its own (and fails if it leads out of the folder).
+            names.update(_normal(edition.parent / r) for r in refs if isinstance(r, str))
     return names
+
+
+def _normal(path: Path) -> Path:
+    return Path(os.path.abspath(path))
 
 
 def discover(source_dir: Path, out_dir: Path, seconds: float = 60) -> list[Item]:
@@ -60,7 +67,7 @@ def discover(source_dir: Path, out_dir: Path, seconds: float = 60) -> list[Item]
         claimed |= _edition_articles(edition, seconds)
     items = []
     for path in files:
-        if path in editions or path.resolve() not in claimed:
+        if path in editions or _normal(path) not in claimed:
             rel = path.relative_to(source_dir)
             error = ""
             if not inside(path, [source_dir]):

@@ -30,6 +30,8 @@ PAGE_KEYS = {"template", "section", "stories"}
 SLOT_KEYS = {"article", "briefs", "continued", "id", "title", "column", "span", "row", "rows",
              "size", "overflow"}  # fmt: skip
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Controls (but tab and newline), lone surrogates and bidi embeddings/overrides/isolates.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Edition:
     layout: str | None = None
     paper: str | None = None
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
+    layout_line: int | None = None  # where layout: is written, for the error naming it
 
     def slot(self, slot_id: str) -> tuple[EditionPage, Slot] | None:
         for page in self.pages:
@@ -138,6 +141,7 @@ def read_edition(
         date=_date(data, path),
         hijri_date=_hijri(data, path),
         layout=_layout(data, path),
+        layout_line=data.line_of("layout"),
         paper=_text(data, "paper", path) or None,
         warnings=tuple(warnings),
     )
@@ -151,6 +155,10 @@ def _text(data: YamlMap, key: str, path: Path) -> str:
         return ""
     if not isinstance(value, str):
         raise SahifaError("edition", "expected text", file=path, key=key, line=data.line_of(key))
+    bad = _UNPRINTABLE.search(value)
+    if bad:  # masthead, banner and PDF title: no control or bidi override characters
+        raise SahifaError("edition", f"contains an unprintable character U+{ord(bad.group()):04X}",
+                          file=path, key=key, line=data.line_of(key))  # fmt: skip
     return value.strip()
 
 
@@ -194,6 +202,11 @@ def _hijri(data: YamlMap, path: Path) -> HijriDate | None:
             line=data.line_of("hijri_date"),
         )
     year, month, day = (int(p) for p in value.split("-"))
+    if not (1200 <= year <= 1700 and 1 <= month <= 12 and 1 <= day <= 30):
+        raise SahifaError(
+            "edition", "a Hijri date has years 1200-1700, months 1-12 and days 1-30",
+            file=path, key="hijri_date", line=data.line_of("hijri_date"),
+        )  # fmt: skip
     return HijriDate(year, month, day)
 
 

@@ -23,6 +23,10 @@ IMAGE_KEYS = {"src", "caption", "credit"}
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 # Text that cannot print: C0/C1 controls (but tab and newline) and lone surrogates.
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# Bidi embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI): invisible,
+# and they reorder what prints — an RLO turns "2023" into "3202" on the page. The marks
+# (LRM, RLM, ALM) stay: they only set the direction of neutral characters.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 YEARS = range(1800, 2201)  # the Gregorian years a paper's issues can carry
 # Image formats WeasyPrint embeds, recognised by content rather than by name.
 _IMAGE_MAGIC = {
@@ -106,7 +110,10 @@ def _build(data: YamlMap, path: Path) -> tuple[Article, list[Problem]]:
                     line=data.line_of(key),
                 )
             )
-    text = {key: _text(data, key, path) for key in TEXT_KEYS}
+    text = {
+        key: _without_bidi_controls(_text(data, key, path), path, key, data.line_of(key), warnings)
+        for key in TEXT_KEYS
+    }
     if not text["headline"].strip():
         raise ArticleError(
             "missing headline (required)" if "headline" not in data else "headline is empty",
@@ -116,6 +123,13 @@ def _build(data: YamlMap, path: Path) -> tuple[Article, list[Problem]]:
         )
     image, image_warnings = _image(data, path)
     warnings += image_warnings
+    if image is not None:
+        line = data.line_of("image")
+        image = Image(
+            src=image.src,
+            caption=_without_bidi_controls(image.caption, path, "image.caption", line, warnings),
+            credit=_without_bidi_controls(image.credit, path, "image.credit", line, warnings),
+        )
     if data.get("hijri_date") and not data.get("date"):
         warnings.append(
             Problem(
@@ -137,7 +151,10 @@ def _build(data: YamlMap, path: Path) -> tuple[Article, list[Problem]]:
         date=_date(data, path),
         hijri_date=_hijri(data, path),
         image=image,
-        tags=_tags(data, path),
+        tags=tuple(
+            _without_bidi_controls(tag, path, "tags", data.line_of("tags"), warnings)
+            for tag in _tags(data, path)
+        ),
         body_line=data.line_of("body") or 1,
         key_lines=dict(data.lines),
     )
@@ -173,6 +190,19 @@ def _check_printable(value: str, path: Path, key: str, line: int | None) -> None
             key=key,
             line=line,
         )
+
+
+def _without_bidi_controls(
+    value: str, path: Path, key: str, line: int | None, warnings: list[Problem]
+) -> str:
+    """``value`` without bidi embedding/override/isolate controls; a warning if it had any."""
+    cleaned, count = _BIDI_CONTROLS.subn("", value)
+    if count:
+        warnings.append(Problem(
+            "article", f"{count} bidi control character(s) (U+202A-U+202E, U+2066-U+2069) "
+            "removed: they reorder printed text", file=path, key=key, line=line,
+        ))  # fmt: skip
+    return cleaned
 
 
 def _one_line(text: str) -> str:
@@ -319,4 +349,6 @@ def _tags(data: YamlMap, path: Path) -> tuple[str, ...]:
             key="tags",
             line=data.line_of("tags"),
         )
+    for tag in value:  # tags reach the PDF's /Keywords: no control characters there either
+        _check_printable(tag, path, "tags", data.line_of("tags"))
     return tuple(tag.strip() for tag in value if tag.strip())
