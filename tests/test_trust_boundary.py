@@ -9,6 +9,8 @@ appears) and no byte of an outside file may reach any output.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -305,3 +307,87 @@ def test_batch_of_the_hostile_corpus(world: World, tmp_path: Path) -> None:
     assert not world.marker.exists()
     for pdf in out.rglob("*.pdf"):
         assert SECRET.encode() not in _pdf_streams(pdf)
+
+
+def _records(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "manifest.jsonl").read_text("utf-8").splitlines()]
+
+
+def test_resume_never_takes_a_damaged_pdf(world: World, tmp_path: Path) -> None:
+    """Zeros written into a finished PDF: with a manifest record (sha256 no longer matches)
+    and without one (only the /ID could vouch for it), the item is rendered again."""
+    src = world.articles / "archive"
+    for name in ("a", "b", "c"):
+        _write(src / f"{name}.yaml", GOOD.replace("قصير", name))
+    out = tmp_path / "out"
+    first = run_cli("batch", src, "--project", world.project, "-o", out, "--jobs", "1")
+    assert first.code == 0, first.out
+    for name in ("a", "b"):  # damage the middle of two finished PDFs
+        pdf = out / f"{name}.pdf"
+        data = bytearray(pdf.read_bytes())
+        middle = len(data) // 2
+        data[middle : middle + 300] = bytes(300)
+        pdf.write_bytes(bytes(data))
+    damaged = {name: (out / f"{name}.pdf").read_bytes() for name in ("a", "b")}
+    # b's record is lost (a kill between the PDF and its record): only the /ID is left.
+    kept = [r for r in _records(out) if r["input"] != "b.yaml"]
+    (out / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in kept), "utf-8")
+    resumed = run_cli("batch", src, "--project", world.project, "-o", out, "--resume")
+    assert resumed.code == 0, resumed.out
+    assert "2 rendered, 1 unchanged, 0 recovered" in resumed.out, resumed.out
+    last = {r["input"]: r for r in _records(out)}
+    for name in ("a", "b"):
+        data = (out / f"{name}.pdf").read_bytes()
+        assert data != damaged[name] and not last[f"{name}.yaml"].get("recovered")
+        assert last[f"{name}.yaml"]["sha256"] == hashlib.sha256(data).hexdigest()
+    assert "sha256" in last["a.yaml"]["note"]
+    # An undamaged PDF without a record is taken after a full parse, not rendered again.
+    kept = [r for r in _records(out) if r["input"] != "c.yaml"]
+    (out / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in kept), "utf-8")
+    again = run_cli("batch", src, "--project", world.project, "-o", out, "--resume")
+    assert "0 rendered, 2 unchanged, 1 recovered" in again.out, again.out
+
+
+def test_discovery_reads_editions_with_the_strict_reader(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An alias-nested edition (a 9 KB file took 46 s in yaml.safe_load) fails at once, by
+    name; discovery never uses PyYAML's permissive loaders."""
+    import yaml
+
+    calls: list[str] = []
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        calls.append("a permissive YAML loader read a contributor's file")
+        raise RuntimeError(calls[-1])
+
+    monkeypatch.setattr(yaml, "safe_load", forbidden)
+    monkeypatch.setattr(yaml, "load", forbidden)
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 60)]
+    src = world.articles / "archive"
+    _write(src / "bomb.yaml", "\n".join(lines) + "\npages: [*a59]\n")
+    _write(src / "alone.yaml", GOOD)
+    out = tmp_path / "out"
+    result = run_cli("batch", src, "--project", world.project, "-o", out, "--jobs", "1")
+    assert result.code == 1
+    assert "failed: bomb.yaml: " in result.out and "aliases" in result.out, result.out
+    assert (out / "alone.pdf").is_file()
+    assert calls == []
+
+
+def test_control_and_bidi_characters_never_reach_the_page_or_the_terminal(
+    world: World, tmp_path: Path
+) -> None:
+    article = world.articles / "a.yaml"
+    article.write_text("headline: خبر\ntags: [\"\\e[31mred\"]\n", encoding="utf-8")
+    refused = run_cli("check", article)
+    assert refused.code == 1 and "\x1b" not in refused.err and "tags" in refused.err
+    article.write_text("headline: خبر\nbody: ارتفع المؤشر \u202e2023\u202c نقطة.\n", "utf-8")
+    out = tmp_path / "a.pdf"
+    result = run_cli("render", article, "-o", out)
+    assert result.code == 0 and "bidi control" in result.err, result.err
+    import pypdfium2 as pdfium
+
+    text = pdfium.PdfDocument(out)[0].get_textpage().get_text_range()
+    assert "\u202e" not in text and ("2023" in text or "٢٠٢٣" in text)
