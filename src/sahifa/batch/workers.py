@@ -3,18 +3,21 @@
 ``concurrent.futures`` cannot stop one running task; here each worker is a process with a
 pipe, so an item past its wall-clock deadline is ended by killing its worker (and a fresh
 one takes its place), and a memory cap (RLIMIT_AS) makes an oversized item fail alone.
-Workers import WeasyPrint once and then render item after item.
+Workers import WeasyPrint once and then render item after item. ``Worker`` is one such
+process (the preview renders in one too); ``Pool`` runs a batch's items on several.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import signal
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,8 @@ class Task:
     output: Path
     strict: bool = True
     variant: str | None = None
+    root: Path | None = None  # the project: --project or the working directory's
+    content_root: Path | None = None  # SRC_DIR: where an edition's story files may lie
 
 
 def run_task(task: Task) -> dict[str, Any]:
@@ -39,7 +44,8 @@ def run_task(task: Task) -> dict[str, Any]:
     started = time.perf_counter()
     record: dict[str, Any] = {"input": task.key, "output": str(task.output)}
     try:
-        job = RenderJob(source=task.source, strict=task.strict, pdf_variant=task.variant)
+        job = RenderJob(source=task.source, strict=task.strict, pdf_variant=task.variant,
+                        root=task.root, content_root=task.content_root)  # fmt: skip
         prepared = prepare(job)
         record["input_hash"] = input_hash(prepared, task.variant or "")
         # The input hash goes into the PDF's /ID: a PDF finished just before a kill is
@@ -61,7 +67,10 @@ def run_task(task: Task) -> dict[str, Any]:
     return record
 
 
-def _worker_main(conn: Connection, memory_mb: int) -> None:
+def _worker_main(conn: Connection, memory_mb: int, handler: Callable[[Any], Any]) -> None:
+    # Ctrl-C reaches the whole process group; the parent decides when a worker ends (and
+    # kills it), so a worker does not also die with a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if memory_mb:
         import resource
 
@@ -69,27 +78,133 @@ def _worker_main(conn: Connection, memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     import logging
 
-    logging.getLogger("sahifa").setLevel(logging.ERROR)  # warnings travel in the records
+    logging.getLogger("sahifa").setLevel(logging.ERROR)  # warnings travel in the answers
     from sahifa import pdf
 
     pdf.weasyprint()  # warm: import once, before the first item's clock starts
     conn.send("ready")
     while True:
-        task = conn.recv()
-        if task is None:
+        try:
+            request = conn.recv()
+            if request is None:
+                return
+            conn.send(handler(request))
+        except (EOFError, BrokenPipeError):  # the parent is gone (killed): so is the answer
             return
-        conn.send(run_task(task))
+
+
+class WorkerDied(Exception):
+    """The worker process ended without answering: a crash, or the kernel's memory killer."""
+
+    def __init__(self, exitcode: int | None) -> None:
+        super().__init__(f"the worker died (exit code {exitcode})")
+        self.exitcode = exitcode
+
+
+class Worker:
+    """One warm process that answers requests with ``handler``, one at a time, killable.
+
+    ``handler`` runs in the worker; with a "spawn" ``context`` it travels by name, so it must
+    be a module-level function. A killed or dead worker is started again by ``start``.
+    """
+
+    def __init__(
+        self, handler: Callable[[Any], Any], memory_mb: int = 0,
+        context: BaseContext | None = None,
+    ) -> None:  # fmt: skip
+        self.handler = handler
+        self.memory_mb = memory_mb
+        self.context = context or multiprocessing.get_context("fork")
+        self.deadline = 0.0
+        self._process: Any = None
+        self._conn: Connection | None = None
+        self._ready = False
+
+    @property
+    def conn(self) -> Connection:
+        """The parent's end of the pipe (for ``multiprocessing.connection.wait``)."""
+        assert self._conn is not None, "the worker is not running"
+        return self._conn
+
+    def alive(self) -> bool:
+        return self._process is not None and self._process.is_alive()
+
+    def start(self) -> None:
+        """Launch the process; it warms up while the caller goes on (see ``wait_ready``)."""
+        self.kill()
+        parent, child = self.context.Pipe()
+        process = self.context.Process(
+            target=_worker_main, args=(child, self.memory_mb, self.handler), daemon=True
+        )
+        process.start()
+        child.close()
+        self._process, self._conn, self._ready = process, parent, False
+
+    def wait_ready(self, timeout: float = STARTUP_SECONDS) -> bool:
+        """Wait until the process has warmed up; False (and killed) if it did not."""
+        if not self._ready and self._conn is not None:
+            try:
+                self._ready = self._conn.poll(timeout) and self._conn.recv() == "ready"
+            except (EOFError, OSError):
+                self._ready = False
+        if not self._ready:
+            self.kill()
+        return self._ready
+
+    def send(self, request: Any, seconds: float) -> None:
+        """Hand over one request; its answer is due within ``seconds`` (see ``expired``)."""
+        self.deadline = time.monotonic() + seconds
+        self.conn.send(request)
+
+    def expired(self) -> bool:
+        return time.monotonic() > self.deadline
+
+    def receive(self) -> Any:
+        """The answer to the request sent; ``WorkerDied`` if the process ended instead."""
+        try:
+            return self.conn.recv()
+        except (EOFError, OSError):
+            process = self._process
+            if process is not None:
+                process.join(1)  # reaped, so the exit code is known
+            self.kill()
+            raise WorkerDied(process.exitcode if process is not None else None) from None
+
+    def call(self, request: Any, seconds: float) -> Any:
+        """Send ``request`` and wait for the answer, starting the process if needed. Past
+        ``seconds`` the process is killed: ``TimeoutError``; ``WorkerDied`` if it died."""
+        if not self.alive():
+            self.start()
+        if not self.wait_ready():
+            raise WorkerDied(None)
+        self.send(request, seconds)
+        # poll() is also true when the pipe closed (the worker died): receive() tells which.
+        if not self.conn.poll(max(0.0, self.deadline - time.monotonic())):
+            self.kill()
+            raise TimeoutError(f"no answer within {seconds:g} s")
+        return self.receive()
+
+    def kill(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.join()
+        if self._conn is not None:
+            self._conn.close()
+        self._process = self._conn = None
+        self._ready = False
+
+    def stop(self) -> None:
+        """Ask the worker to finish, and make sure it has."""
+        if self.alive() and self._conn is not None:
+            with contextlib.suppress(OSError):
+                self._conn.send(None)
+        self.kill()
 
 
 @dataclass
 class _Slot:
-    process: Any = None
-    conn: Connection | None = None
+    worker: Worker
     task: Task | None = None
-    deadline: float = 0.0
-
-    def alive(self) -> bool:
-        return self.process is not None and self.process.is_alive()
 
 
 @dataclass
@@ -101,63 +216,44 @@ class Pool:
     memory_mb: int
     _context: Any = field(default_factory=lambda: multiprocessing.get_context("fork"))
 
-    def _start(self, slot: _Slot) -> None:
-        parent, child = self._context.Pipe()
-        process = self._context.Process(
-            target=_worker_main, args=(child, self.memory_mb), daemon=True
-        )
-        process.start()
-        child.close()
-        if not parent.poll(STARTUP_SECONDS) or parent.recv() != "ready":
-            process.kill()
+    def _start(self, worker: Worker) -> None:
+        worker.start()
+        if not worker.wait_ready(STARTUP_SECONDS):
             raise RuntimeError("a batch worker did not start")
-        slot.process, slot.conn = process, parent
-
-    def _kill(self, slot: _Slot) -> None:
-        if slot.process is not None:
-            slot.process.kill()
-            slot.process.join()
-        if slot.conn is not None:
-            slot.conn.close()
-        slot.process = slot.conn = None
 
     def run(self, tasks: list[Task], done: Callable[[Task, dict[str, Any]], None]) -> None:
         pending = deque(tasks)
-        slots = [_Slot() for _ in range(max(1, min(self.jobs, len(tasks))))]
+        slots = [
+            _Slot(Worker(run_task, self.memory_mb, self._context))
+            for _ in range(max(1, min(self.jobs, len(tasks))))
+        ]
         try:
             while pending or any(s.task for s in slots):
                 for slot in slots:
                     if slot.task is None and pending:
-                        if not slot.alive():
-                            self._start(slot)
+                        if not slot.worker.alive():
+                            self._start(slot.worker)
                         slot.task = pending.popleft()
-                        assert slot.conn is not None
-                        slot.conn.send(slot.task)
-                        slot.deadline = time.monotonic() + self.timeout
+                        slot.worker.send(slot.task, self.timeout)
                 busy = [s for s in slots if s.task is not None]
-                ready = wait([s.conn for s in busy if s.conn is not None], timeout=0.2)
+                ready = wait([s.worker.conn for s in busy], timeout=0.2)
                 for slot in busy:
                     task = slot.task
                     assert task is not None
-                    if slot.conn in ready:
+                    if slot.worker.conn in ready:
                         try:
-                            record = slot.conn.recv()
-                        except (EOFError, OSError):  # the worker died: crash or memory kill
-                            code = slot.process.exitcode if slot.process else None
-                            self._kill(slot)
-                            record = _failed(task, f"the worker died (exit code {code})")
+                            record = slot.worker.receive()
+                        except WorkerDied as died:  # a crash, or a memory kill
+                            record = _failed(task, f"the worker died (exit code {died.exitcode})")
                         slot.task = None
                         done(task, record)
-                    elif time.monotonic() > slot.deadline:
-                        self._kill(slot)
+                    elif slot.worker.expired():
+                        slot.worker.kill()
                         slot.task = None
                         done(task, _failed(task, f"took longer than {self.timeout:g} s; stopped"))
         finally:
             for slot in slots:
-                if slot.alive() and slot.conn is not None:
-                    with contextlib.suppress(OSError):
-                        slot.conn.send(None)
-                self._kill(slot)
+                slot.worker.stop()
 
 
 def _failed(task: Task, error: str) -> dict[str, Any]:

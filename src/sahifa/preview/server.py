@@ -1,27 +1,36 @@
 """``sahifa preview``: a local page that shows the rendered pages and follows every save.
 
-A watcher polls the project's files (layouts, fonts, articles, settings, the target) for
-changes; one render thread re-renders through the pipeline whenever something changed.
-Changes that arrive during a render mark the state dirty, so exactly one more render follows:
-rapid saves never queue up stale renders. The browser page holds a Server-Sent Events
-connection and swaps in the new page images by itself; a render error shows in the page while
-the last good pages stay. The server listens on 127.0.0.1 only.
+A watcher polls the project's files (layouts, fonts, articles, settings, the target) and
+marks the state dirty whenever they differ from what the last render started from; one render
+thread re-renders through the pipeline then. Saves that arrive during a render make exactly
+one more render: rapid saves never queue up stale renders. The render itself runs in a warm
+worker process under the project's ``limits.render_seconds``: a thread cannot be stopped
+inside WeasyPrint, a process can be killed (and a fresh one serves the next render).
+
+The browser page holds a Server-Sent Events connection and swaps in the new page images by
+itself; a render error shows in the page while the last good pages stay. The server listens
+on 127.0.0.1 only and answers only requests addressed to it by name (``Host:``), so a web page
+that rebinds its own DNS name to 127.0.0.1 cannot read the pages.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from sahifa.errors import SahifaError
+from sahifa.batch.workers import Worker, WorkerDied
+from sahifa.errors import RenderError, SahifaError
 from sahifa.pipeline import RenderJob, build
 from sahifa.preview.raster import png_bytes, rasterize
+from sahifa.settings import Limits, load_settings
 
 POLL_SECONDS = 0.1
 WATCHED = ("layouts", "fonts", "articles", "profiles")
@@ -46,16 +55,91 @@ class State:
         }
 
 
-class Previewer:
-    """Watches the project, renders on change, and hands out the latest state."""
+@dataclass(frozen=True)
+class Rendered:
+    """What the preview needs of one render: plain data, so it crosses the worker's pipe."""
 
-    def __init__(self, job: RenderJob, root: Path, dpi: float = 60) -> None:
+    pdf: bytes = b""
+    pages: int = 0
+    warnings: tuple[str, ...] = ()  # WeasyPrint's warnings and overset stories, one line each
+    error: str = ""  # one line: the render failed (the last good pages stay)
+
+
+def render_pdf(job: RenderJob) -> Rendered:
+    """Render ``job`` to PDF bytes; runs in the worker process."""
+    try:
+        result, data = build(job)
+    except SahifaError as exc:
+        return Rendered(error=str(exc))
+    except Exception as exc:  # a bug must not kill the worker the designer is using
+        return Rendered(error=f"internal error: {type(exc).__name__}: {exc}")
+    problems = [*result.warnings, *(o.problem(result.source) for o in result.overset)]
+    return Rendered(data, result.pages, tuple(str(p) for p in problems))
+
+
+class WorkerRenderer:
+    """Renders each job in a warm worker process, killed past ``limits.render_seconds``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        # spawn, not fork: the preview's HTTP and watcher threads may hold locks that a fork
+        # would copy held, and a spawned worker does not inherit the listening socket.
+        self._worker = Worker(render_pdf, context=multiprocessing.get_context("spawn"))
+        self._closed = False
+
+    def __call__(self, job: RenderJob) -> Rendered:
+        if self._closed:  # a render that began as the server stopped: no worker for it
+            return Rendered(error=str(RenderError("the preview is stopping", file=job.source)))
+        try:
+            # Read at every render: the designer may change the limit while previewing.
+            seconds = load_settings(self.root)[0].limits.render_seconds
+        except SahifaError:
+            seconds = Limits().render_seconds  # the render itself reports the broken file
+        try:
+            rendered: Rendered = self._worker.call(job, seconds)
+            return rendered
+        except TimeoutError:
+            error: SahifaError = SahifaError(
+                "limit", f"the render took longer than {seconds:g} s (limits.render_seconds)",
+                file=job.source,
+            )  # fmt: skip
+        except WorkerDied as died:
+            error = RenderError(f"the render process died (exit code {died.exitcode})",
+                                file=job.source)  # fmt: skip
+        if not self._closed:
+            self._worker.start()  # warms up while the designer fixes the article
+        return Rendered(error=str(error))
+
+    def close(self) -> None:
+        self._closed = True
+        self._worker.stop()
+
+
+class Previewer:
+    """Watches the project, renders on change, and hands out the latest state.
+
+    ``render`` turns the job into PDF bytes; by default a ``WorkerRenderer`` (tests pass a
+    function they control)."""
+
+    def __init__(
+        self, job: RenderJob, root: Path, dpi: float = 60,
+        render: Callable[[RenderJob], Rendered] | None = None,
+    ) -> None:  # fmt: skip
         self.job = job
         self.root = root
         self.dpi = dpi
+        self._renderer: WorkerRenderer | None = None
+        if render is None:  # the previewer's own: stop() ends its worker
+            render = self._renderer = WorkerRenderer(root)
+        self.render = render
         self.state = State()
         self.changed = threading.Condition()
         self._dirty = threading.Event()
+        # The files as the running (or last) render found them when it started. The watcher
+        # compares against it, not against its own previous look: a save it noticed only
+        # after that render started is in it already, and makes no second render.
+        self._rendered: dict[Path, float] = {}
+        self._files_lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -75,22 +159,28 @@ class Previewer:
         return files
 
     def _watch(self) -> None:
-        seen = self.snapshot()
         while not self._stop.wait(POLL_SECONDS):
-            now = self.snapshot()
-            if now != seen:
-                seen = now
-                self._dirty.set()
+            # Looked at and compared under the lock that render_once takes to clear the flag
+            # and record its files: a look from before that cannot mark the state dirty.
+            with self._files_lock:
+                if self.snapshot() != self._rendered:
+                    self._dirty.set()
 
     # -- rendering --------------------------------------------------------------------
     def render_once(self) -> None:
+        with self._files_lock:
+            self._dirty.clear()
+            self._rendered = self.snapshot()  # before the render reads them: never newer
         started = time.perf_counter()
+        update: dict[str, Any]
         try:
-            result, data = build(self.job)
-            pages = [png_bytes(image) for image in rasterize(data, self.dpi)]
-            problems = [*result.warnings, *(o.problem(result.source) for o in result.overset)]
-            update = {"pages": pages, "pdf": data, "error": "",
-                      "warnings": [str(w) for w in problems]}  # fmt: skip
+            rendered = self.render(self.job)
+            if rendered.error:
+                update = {"error": rendered.error}  # the last good pages stay
+            else:
+                pages = [png_bytes(image) for image in rasterize(rendered.pdf, self.dpi)]
+                update = {"pages": pages, "pdf": rendered.pdf, "error": "",
+                          "warnings": list(rendered.warnings)}  # fmt: skip
         except SahifaError as exc:
             update = {"error": str(exc)}  # the last good pages stay
         except Exception as exc:  # a bug must not kill the server the designer is using
@@ -106,7 +196,6 @@ class Previewer:
         while not self._stop.is_set():
             if not self._dirty.wait(0.5):
                 continue
-            self._dirty.clear()
             self.render_once()  # changes meanwhile set _dirty again: one more render, no queue
 
     def start(self) -> None:
@@ -118,6 +207,8 @@ class Previewer:
 
     def stop(self) -> None:
         self._stop.set()
+        if self._renderer is not None:
+            self._renderer.close()  # a render still running ends with an error nobody sees
         with self.changed:
             self.changed.notify_all()
 
@@ -198,7 +289,18 @@ def make_handler(previewer: Previewer, target: str) -> type[BaseHTTPRequestHandl
             self.end_headers()
             self.wfile.write(body)
 
+        def _addressed_to_us(self) -> bool:
+            # DNS rebinding: a web page whose name now resolves to 127.0.0.1 reaches this
+            # port from the browser, but its requests still carry its own name as Host.
+            port = self.server.server_address[1]
+            hosts = self.headers.get_all("Host") or []
+            return len(hosts) == 1 and hosts[0] in (f"127.0.0.1:{port}", f"localhost:{port}")
+
         def do_GET(self) -> None:
+            if not self._addressed_to_us():
+                self._send(b"forbidden: open the preview as http://127.0.0.1:PORT/\n",
+                           "text/plain; charset=utf-8", HTTPStatus.FORBIDDEN)  # fmt: skip
+                return
             path = self.path.split("?", 1)[0]
             state = previewer.state
             if path == "/":
