@@ -391,3 +391,33 @@ def test_control_and_bidi_characters_never_reach_the_page_or_the_terminal(
 
     text = pdfium.PdfDocument(out)[0].get_textpage().get_text_range()
     assert "\u202e" not in text and ("2023" in text or "٢٠٢٣" in text)
+
+
+def test_preview_of_hostile_files_shows_one_line_and_runs_nothing(world: World) -> None:
+    from sahifa.pipeline import RenderJob
+    from sahifa.preview.server import Previewer
+
+    for make, named in (CASES["layout"], CASES["article"], CASES["image.src"]):
+        hostile = make(world, "dotdot")
+        previewer = Previewer(RenderJob(source=hostile, allow_overset=True), world.project)
+        try:
+            previewer.render_once()
+        finally:
+            previewer.stop()
+        error = previewer.state.error
+        assert error and len(error.splitlines()) == 1 and named in error, error
+        assert "internal error" not in error and SECRET not in error
+        assert not world.marker.exists() and previewer.state.pages == []
+
+
+def test_import_of_the_hostile_corpus(tmp_path: Path) -> None:
+    """Undecodable, mixed-encoding, binary and escape-laden files: each reported in one line
+    naming it, the good one imported, no internal error and no raw control character."""
+    out = tmp_path / "imported"
+    result = run_cli("import", HOSTILE / "import", "-o", out)
+    assert result.code == 1
+    assert "internal error" not in result.err + result.out and "\x1b" not in result.err
+    for name in ("bom-then-cp1256.txt", "mixed-encodings.txt", "binary.txt"):
+        assert sum(name in line for line in result.err.splitlines()) == 1, (name, result.err)
+        assert not (out / name).with_suffix(".yaml").exists()
+    assert (out / "good.yaml").is_file()
