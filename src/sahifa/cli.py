@@ -22,6 +22,18 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
+def _dpi(text: str) -> float:
+    """``--dpi``: a finite resolution a page can be rasterised at. 0, nan or 100000 would
+    reach PDFium as a crop error or a multi-gigabyte bitmap."""
+    try:
+        dpi = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 10 <= dpi <= 1200:  # also false for nan; inf is over 1200
+        raise argparse.ArgumentTypeError(f"expected 10 to 1200, got {text}")
+    return dpi
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sahifa",
@@ -96,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     proof = commands.add_parser("proof", help="render and write one PNG per page")
     proof.add_argument("article", type=Path, help="article or edition file")
     proof.add_argument("-o", "--output", type=Path, required=True, help="folder for the PNGs")
-    proof.add_argument("--dpi", type=float, default=100, help="resolution (default 100)")
+    proof.add_argument("--dpi", type=_dpi, default=100, help="resolution (default 100)")
     proof.add_argument("--layout", help="layout name (a folder under layouts/)")
     _project_option(proof)
 
@@ -106,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("a", type=Path, help="the old PDF")
     diff.add_argument("b", type=Path, help="the new PDF")
     diff.add_argument("-o", "--output", type=Path, required=True, help="folder for diff images")
-    diff.add_argument("--dpi", type=float, default=60, help="resolution (default 60)")
+    diff.add_argument("--dpi", type=_dpi, default=60, help="resolution (default 60)")
 
     preview = commands.add_parser(
         "preview", help="serve live page images on 127.0.0.1 that follow every save"
@@ -115,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--layout", help="layout name (a folder under layouts/)")
     _project_option(preview)
     preview.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any)")
-    preview.add_argument("--dpi", type=float, default=60, help="image resolution (default 60)")
+    preview.add_argument("--dpi", type=_dpi, default=60, help="image resolution (default 60)")
 
     batch = commands.add_parser(
         "batch", help="render every edition and loose article under a folder (archives)"
@@ -374,13 +386,14 @@ def _batch(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _extract(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from sahifa.errors import Problem, visible
     from sahifa.extract import extract
 
     written, refused = extract(args.pdf, args.output)
     for path in written:
-        print(path, file=stdout)
-    for name in refused:
-        print(f"extract: {args.pdf}: refused attachment name {name!r}: outside the folder",
+        print(visible(str(path)), file=stdout)  # names come from the PDF: no raw controls
+    for name, why in refused:
+        print(Problem("extract", f"refused attachment name {name!r}: {why}", file=args.pdf),
               file=stderr)  # fmt: skip
     if not written and not refused:
         print(f"extract: {args.pdf}: no attachments (render with --pdf-variant pdf/a-3b)",

@@ -7,6 +7,7 @@ Every error names where the problem is (file, key, line) so the CLI can print it
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +30,18 @@ class Problem:
                 where += f":{self.line}"
             where += ": "
         key = f"{self.key}: " if self.key else ""
-        return f"{self.category}: {where}{key}{self.message}"
+        return visible(f"{self.category}: {where}{key}{self.message}")
+
+
+# C0 controls (newline included: a problem is one line), DEL and C1 controls.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters as ``\\x1b``-style escapes. File names, keys and
+    messages come from untrusted files; an ESC sequence printed raw would drive the user's
+    terminal (retitle it, hide text, move the cursor), a newline would forge a second line."""
+    return _CONTROLS.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def _shown(path: Path | str) -> str:

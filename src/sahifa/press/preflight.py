@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,7 @@ from typing import TextIO
 import pikepdf
 from PIL import Image, ImageChops
 
-from sahifa.errors import Problem
+from sahifa.errors import Problem, SahifaError
 from sahifa.press.cmyk import is_rgb_space
 
 WARN_PPI, ERROR_PPI = 200, 120
@@ -278,9 +279,28 @@ def image_names(files: list[Path]) -> dict[tuple[int, int], str]:
         try:
             with Image.open(path) as picture:
                 names[picture.size] = path.name
-        except OSError:
+        except (OSError, Image.DecompressionBombError):  # the render reported it already
             continue
     return names
+
+
+def _check_is_pdf(data: bytes, source: Path) -> None:
+    """One line for a file named .pdf that is none (empty, garbage, HTML saved as .pdf):
+    qpdf would "recover" it into an exception that says nothing useful to the desk."""
+    if not data:
+        raise SahifaError("press", "not a PDF (the file is empty)", file=source)
+    if b"%PDF-" not in data[:1024]:  # where the PDF standard allows the header
+        raise SahifaError("press", "not a PDF (no %PDF- header)", file=source)
+
+
+def _unreadable(exc: pikepdf.PdfError, source: Path) -> SahifaError:
+    if isinstance(exc, pikepdf.PasswordError):
+        return SahifaError("press", "not a PDF the preflight can read: encrypted", file=source)
+    # qpdf names the in-memory stream ("stream <_io.BytesIO object at 0x…>: "); the file
+    # name is already in the line.
+    reason = re.sub(r"^stream <[^>]*>: ", "", str(exc).splitlines()[0] if str(exc) else "")
+    return SahifaError("press", f"not a PDF the preflight can read: {reason or 'damaged'}",
+                       file=source)  # fmt: skip
 
 
 def run_check(source: Path, layout: str | None, variant: str | None, strict: bool,
@@ -293,8 +313,12 @@ def run_check(source: Path, layout: str | None, variant: str | None, strict: boo
     names: dict[tuple[int, int], str] = {}
     if source.suffix.lower() == ".pdf":
         data = read_bytes(source)
+        _check_is_pdf(data, source)
         settings, _ = load_settings(find_root())
-        variant = variant or _variant_of(data) or "pdf/x-4"
+        try:
+            variant = variant or _variant_of(data) or "pdf/x-4"
+        except pikepdf.PdfError as exc:
+            raise _unreadable(exc, source) from None
     else:
         from sahifa.pipeline import RenderJob, build, prepare, source_files
         from sahifa.press.config import PressRequest
@@ -313,7 +337,10 @@ def run_check(source: Path, layout: str | None, variant: str | None, strict: boo
             if warning.category != "fonts":
                 print(f"warning: {warning}", file=stderr)
     limit = settings.press.ink_limit if settings.press else 300
-    report = inspect(data, source, variant, limit, names)
+    try:
+        report = inspect(data, source, variant, limit, names)
+    except pikepdf.PdfError as exc:  # a damaged PDF that qpdf opened but cannot walk
+        raise _unreadable(exc, source) from None
     errors = problems + report.errors
     lowest = f", lowest {report.lowest_ppi:.0f} ppi" if report.lowest_ppi is not None else ""
     print(f"preflight {source}: {report.variant.upper()}, {report.pages} page(s), "
