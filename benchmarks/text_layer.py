@@ -98,11 +98,11 @@ def pdfium_visible(pdf: Path) -> str:
 
 
 def measure(project: Path, layout: str, layer: str, out: Path) -> dict[str, object]:
-    from sahifa import pdf
+    from sahifa import render
     from sahifa.pipeline import RenderJob, build
 
-    pdf.weasyprint()
-    pdf.set_text_layer(layer)
+    render.warm_up()
+    render.set_text_layer(layer)
     scores: dict[str, tuple[float, float, float, float]] = {}
     seconds = 0.0
     for name, article in ARTICLES.items():
@@ -122,7 +122,7 @@ def measure(project: Path, layout: str, layer: str, out: Path) -> dict[str, obje
             textlayer.order_recall(text, pdfium, printed=False),
             textlayer.order_recall(text, pdfium),
         )
-    pdf.set_text_layer("sahifa")
+    render.set_text_layer("sahifa")
     return {"scores": scores, "seconds": seconds}
 
 

@@ -13,7 +13,7 @@ import unicodedata
 
 import pytest
 
-from sahifa.lineorder import (
+from sahifa.render.textlayer.lineorder import (
     LRM,
     RLM,
     Piece,

@@ -221,7 +221,7 @@ def test_no_fontconfig_file_is_left_behind_by_a_killed_process(tmp_path: Path) -
 
     temp, cache = tmp_path / "tmp", tmp_path / "cache"
     temp.mkdir()
-    code = "import os; from sahifa import pdf; pdf.weasyprint(); os._exit(0)"  # no atexit
+    code = "import os; from sahifa import render; render.warm_up(); os._exit(0)"  # no atexit
     env = {**os.environ, "TMPDIR": str(temp), "XDG_CACHE_HOME": str(cache)}
     for _ in range(2):
         subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)

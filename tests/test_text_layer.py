@@ -20,12 +20,12 @@ import pytest
 from PIL import Image, ImageChops
 
 from conftest import REPO, run_cli
-from sahifa import pdf
+from sahifa import render
 from sahifa.fonts import load_registry
-from sahifa.glyphtext import GlyphText, assign_texts
 from sahifa.hashing import file_sha256
-from sahifa.lineorder import written_text
 from sahifa.pipeline import RenderJob, build
+from sahifa.render.textlayer.clusters import GlyphText, assign_texts
+from sahifa.render.textlayer.lineorder import written_text
 from textlayer import (
     article_text,
     order_recall,
@@ -84,14 +84,14 @@ def _layout(root: Path, family: str) -> str:
 
 
 def _render(root: Path, article: Path, family: str, out: Path, layer: str = "sahifa") -> Path:
-    pdf.weasyprint()
-    pdf.set_text_layer(layer)
+    render.warm_up()
+    render.set_text_layer(layer)
     try:
         job = RenderJob(source=root / "articles" / article.name, layout=_layout(root, family),
                         root=root, allow_overset=True)  # fmt: skip
         _, data = build(job)
     finally:
-        pdf.set_text_layer("sahifa")
+        render.set_text_layer("sahifa")
     out.write_bytes(data)
     return out
 

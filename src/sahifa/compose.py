@@ -59,7 +59,7 @@ def generated_css(settings: Settings, layout: Layout, fonts: FontRegistry, run_d
     grid = page_grid(layout.settings)
     props += [
         f"  --page-content-height: {grid.height:.2f}mm;",
-        # Fixed tracks only: sahifa.pdf skips WeasyPrint's costly sizing of flexible ones.
+        # Fixed tracks only: sahifa.render skips WeasyPrint's costly sizing of flexible ones.
         f"  --grid-template-columns: repeat({grid.columns}, {grid.column_width():.3f}mm);",
     ]
     # Rows have fixed heights: a box's size must not depend on its text (WeasyPrint grows

@@ -36,7 +36,7 @@ from sahifa.settings import SETTINGS_FILE, Settings, find_root, load_settings
 from sahifa.trust import real
 
 if TYPE_CHECKING:
-    from sahifa.pdf import BoxFit, LaidOut
+    from sahifa.render import BoxFit, LaidOut
 
 MAX_FIT_PASSES = 6
 
@@ -262,7 +262,7 @@ def archive_attachments(prepared: Prepared, loaded: set[Path]) -> list[Any]:
     import json
 
     from sahifa import __version__
-    from sahifa.pdf import Embedded
+    from sahifa.render import Embedded
 
     source_date = prepared.edition.date if prepared.edition else prepared.article.date  # type: ignore[union-attr]
     date = dt.datetime.combine(source_date, dt.time()) if source_date else FIXED_DATE
@@ -338,7 +338,7 @@ def lay_out(
     job: RenderJob, prepared: Prepared | None = None
 ) -> tuple[Prepared, LaidOut, RenderResult]:
     """Prepare and lay out ``job`` (fitting an edition's stories); write nothing."""
-    from sahifa import pdf  # WeasyPrint is heavy: imported when a render actually happens
+    from sahifa import render  # WeasyPrint is heavy: imported when a render actually happens
 
     started = time.perf_counter()
     prepared = prepared or prepare(job)
@@ -365,9 +365,16 @@ def lay_out(
         seconds=time.perf_counter() - started,
         warnings=warnings,
         overset=overset,
-        stories=pdf.stories_by_page(laid_out),
+        stories=render.stories_by_page(laid_out),
     )
     return prepared, laid_out, result
+
+
+def warm_up() -> None:
+    """Import and prepare the engine now (a worker process, before its first item's clock)."""
+    from sahifa import render
+
+    render.warm_up()
 
 
 def check(job: RenderJob) -> RenderResult:
@@ -454,7 +461,7 @@ def plate_fields(prepared: Prepared) -> dict[str, str]:
 
 
 def _lay_out_html(prepared: Prepared, html: str, job: RenderJob) -> LaidOut:
-    from sahifa import pdf
+    from sahifa import render
 
     if prepared.press is not None:
         from sahifa.press.pdfx import with_bleed
@@ -465,8 +472,9 @@ def _lay_out_html(prepared: Prepared, html: str, job: RenderJob) -> LaidOut:
         allow_remote=job.allow_remote,
         max_image_pixels=prepared.settings.limits.image_megapixels * 1_000_000,
         rgb_images=bool(job.pdf_variant and job.pdf_variant.startswith("pdf/a")),
+        allow_networks=prepared.settings.remote_networks,
     )
-    return pdf.lay_out(
+    return render.lay_out(
         html,
         base_url=prepared.source.parent.resolve(),
         fetcher=fetcher,
@@ -479,7 +487,7 @@ def _fit_edition(
     prepared: Prepared, job: RenderJob
 ) -> tuple[LaidOut, list[Overset], list[Problem]]:
     """Lay the edition out until every cut or continued story holds only what fits."""
-    from sahifa import pdf
+    from sahifa import render
 
     edition = prepared.edition
     assert edition is not None
@@ -488,7 +496,7 @@ def _fit_edition(
     composed: Composed | None = None
     for _ in range(MAX_FIT_PASSES):
         laid_out = _lay_out_html(prepared, html, job)
-        fits = pdf.measure_slots(laid_out)
+        fits = render.measure_slots(laid_out)
         if not _refit(edition, fits, plan):
             break
         composed = compose_edition(

@@ -79,9 +79,9 @@ def _worker_main(conn: Connection, memory_mb: int, handler: Callable[[Any], Any]
     import logging
 
     logging.getLogger("sahifa").setLevel(logging.ERROR)  # warnings travel in the answers
-    from sahifa import pdf
+    from sahifa import pipeline
 
-    pdf.weasyprint()  # warm: import once, before the first item's clock starts
+    pipeline.warm_up()  # warm: import once, before the first item's clock starts
     conn.send("ready")
     while True:
         try:

@@ -1,8 +1,8 @@
 """Glyph lookups the PDF text layer needs from a font's own tables (fontTools).
 
-``sahifa.glyphtext`` writes bidi marks (LRM) as zero-width glyphs of their own (see
-``sahifa.lineorder``): the font's zero-width space or space glyph, found here from the bytes
-WeasyPrint embeds.
+The text layer (``sahifa.render``) writes bidi marks (LRM) as zero-width glyphs of their own
+(see ``sahifa.render.textlayer.lineorder``): the font's zero-width space or space glyph, found
+here from the bytes WeasyPrint embeds.
 """
 
 from __future__ import annotations

@@ -1,0 +1,120 @@
+"""HTML → laid-out pages → PDF bytes: the two calls the pipeline makes of the engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sahifa.errors import Problem, RenderError
+from sahifa.fetch import Fetcher
+from sahifa.render.boxes import reads_right_to_left
+from sahifa.render.capture import Capture, url_fetcher
+from sahifa.render.context import WriteContext, writing
+from sahifa.render.engine import isolated_fontconfig, warm_up
+
+if TYPE_CHECKING:
+    from weasyprint.document import Document
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """A file to attach to the PDF (PDF/A-3 archives carry their sources)."""
+
+    name: str
+    data: bytes
+    date: dt.datetime
+    relationship: str = "Source"
+    description: str = ""
+
+
+@dataclass
+class LaidOut:
+    """A laid-out document: pages and boxes (for overset checks), not yet written."""
+
+    document: Document
+    capture: Capture
+
+    @property
+    def pages(self) -> int:
+        return len(self.document.pages)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return self.capture.warnings
+
+    def write(
+        self,
+        identifier: bytes | None = None,
+        variant: str | None = None,
+        attachments: Sequence[Embedded] = (),
+    ) -> bytes:
+        """The PDF bytes. ``identifier`` fixes the PDF /ID (derived from content by default);
+        ``variant`` is a WeasyPrint PDF variant (``pdf/a-3b``); ``attachments`` are embedded
+        with the dates they carry (WeasyPrint would take a file's own ctime/mtime)."""
+        options: dict[str, Any] = {}
+        if identifier is not None:
+            options["pdf_identifier"] = identifier
+        if variant:
+            options["pdf_variant"] = variant
+        if attachments:
+            wp = warm_up()
+            options["attachments"] = [
+                wp.Attachment(
+                    file_obj=io.BytesIO(item.data),
+                    name=item.name,
+                    description=item.description,
+                    created=item.date,
+                    modified=item.date,
+                    relationship=item.relationship,
+                )
+                for item in attachments
+            ]
+        rtl = reads_right_to_left(self.document)
+        if rtl:
+            options["finisher"] = _declare_reading_order
+        archive = bool(variant and variant.startswith("pdf/a"))
+        with self.capture.capture(), writing(WriteContext(archive=archive, right_to_left=rtl)):
+            try:
+                return bytes(self.document.write_pdf(**options))
+            except Exception as exc:
+                raise RenderError(
+                    f"WeasyPrint failed writing the PDF: {type(exc).__name__}: {exc}",
+                    file=self.capture.source,
+                ) from exc
+
+
+def _declare_reading_order(document: Any, pdf: Any) -> None:
+    """Declare a right-to-left document's reading order (``/ViewerPreferences /Direction
+    /R2L``, PDF 32000 12.2): viewers then show facing pages right to left, and PDFium (Chrome's
+    viewer) reads every line right to left. Without it PDFium guesses each line's direction
+    from its words, and a short line with two Latin words and a comma read as left to right,
+    its Arabic words in reverse order. the text layer writes every line for that
+    reading (``right_to_left``)."""
+    import pydyf
+
+    preferences = pdf.catalog.setdefault("ViewerPreferences", pydyf.Dictionary())
+    preferences["Direction"] = "/R2L"
+
+
+def lay_out(
+    html: str, *, base_url: Path, fetcher: Fetcher, source: Path, strict: bool = False
+) -> LaidOut:
+    """Lay ``html`` out into pages. Raises ``RenderError`` on any unexplained WeasyPrint error."""
+    wp = warm_up()
+    capture = Capture(fetcher, source, strict)
+    with capture.capture():
+        try:
+            with isolated_fontconfig():
+                font_config = wp.text.fonts.FontConfiguration()
+            document = wp.HTML(
+                string=html, base_url=base_url.as_uri() + "/", url_fetcher=url_fetcher(fetcher)
+            ).render(font_config=font_config)
+        except Exception as exc:  # WeasyPrint raises many types; all mean the same to the desk
+            raise RenderError(
+                f"WeasyPrint failed: {type(exc).__name__}: {exc}", file=source
+            ) from exc
+    return LaidOut(document=document, capture=capture)

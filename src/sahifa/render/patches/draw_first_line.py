@@ -1,0 +1,224 @@
+"""Patch: write each line's glyphs so the text layer gives back the source's words.
+
+Upstream: ``weasyprint.draw.text.draw_first_line`` (WeasyPrint 70.0, draw/text.py), replaced.
+WeasyPrint uses the glyph id as the character code and maps it to the text of the glyph's
+first use, so a glyph shared by several letters (the dotless skeletons of Kufi and Sans
+faces), a letter with its marks (tashkeel) or a base letter raised by GPOS comes back wrong or
+split: word recall 0.10-0.98 for most Arabic fonts (README, "Text layer"). Layout is not
+touched: only how the glyphs Pango placed are written —
+
+- a code per (glyph, text), mapped to glyphs by a CIDToGIDMap (``textlayer.codes``, written
+  by the ``fonts_dictionary`` patch);
+- a cluster's text on its base glyph, marks merged into it (``textlayer.clusters``), the
+  carrier's width reaching the next carrier of the word (``textlayer.widths``);
+- text-less glyphs drawn after the line box (``line_deferral``), in an empty ActualText;
+- the line written in the order extractors read it back (``textlayer.lineorder``).
+
+Colour (emoji) fonts are refused by the font registry, so no emoji images are returned.
+Upstreamable as a whole: a text layer per (glyph, text) is what the PDF format provides for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sahifa.fonts.glyphs import space_glyph
+from sahifa.render import context
+from sahifa.render.glyph_writer import Deferred, LineWriter, Planned, silent_marks
+from sahifa.render.patches import Patch
+from sahifa.render.textlayer.clusters import assign_texts
+from sahifa.render.textlayer.codes import TEXTLESS
+from sahifa.render.textlayer.lineorder import Piece, arrange
+from sahifa.render.textlayer.widths import carrier_widths
+
+
+def make(original: Callable[..., Any]) -> Callable[..., Any]:
+    from weasyprint.text.ffi import FROM_UNITS, TO_UNITS, ffi, pango
+    from weasyprint.text.line_break import get_last_word_end
+
+    def draw_first_line(
+        stream: Any, textbox: Any, text_overflow: str, block_ellipsis: Any, matrix: Any
+    ) -> list[Any]:
+        if not textbox.text.strip() or textbox.style["font_size"] < 1e-6:
+            return []
+        layout = textbox.pango_layout
+        pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
+        ellipsis = ""
+        if text_overflow == "ellipsis" or block_ellipsis != "none":
+            # As WeasyPrint: shorten the line and end it with an ellipsis.
+            pango.pango_layout_set_width(layout.layout, int(layout.max_width * TO_UNITS))
+            if text_overflow == "ellipsis":
+                pango.pango_layout_set_ellipsize(layout.layout, pango.PANGO_ELLIPSIZE_END)
+            else:
+                ellipsis = "…" if block_ellipsis == "auto" else block_ellipsis[1]
+                new_text = layout.text
+                hyphen = textbox.style["hyphenate_character"]
+                if new_text.endswith(hyphen):
+                    end = get_last_word_end(new_text[: -len(hyphen)], textbox.style["lang"])
+                    if end:
+                        new_text = new_text[:end]
+                layout.set_text(new_text + ellipsis)
+        first_line, index = layout.get_first_line()
+        if block_ellipsis != "none":
+            while index:
+                end = get_last_word_end(layout.text[: -len(ellipsis)], textbox.style["lang"])
+                if end is None:
+                    break
+                layout.set_text(layout.text[:end] + ellipsis)
+                first_line, index = layout.get_first_line()
+
+        write = context.current()
+        stream.set_text_matrix(*matrix.values)
+        writer = LineWriter(stream, matrix.values, silent_marks(stream), textbox.style["color"])
+        utf8 = layout.text.encode()
+        # First where each glyph goes and what it carries, then the writing, in the order
+        # that makes extractors read the line back in logical order (``textlayer.lineorder``).
+        planned: list[Planned] = []
+        pen = 0.0  # points from the line's origin, as WeasyPrint advances it
+        previous_font = None
+        run = first_line.runs[0]
+        while run != ffi.NULL:
+            glyph_item = run.data
+            run = run.next
+            glyph_string = glyph_item.glyphs
+            count = glyph_string.num_glyphs
+            infos = glyph_string.glyphs[0:count]
+            pango_font = glyph_item.item.analysis.font
+            if pango_font != previous_font:
+                previous_font = pango_font
+                font, font_size = stream.add_font(pango_font)
+                if pango.pango_version() < 14802:  # pango#530, as WeasyPrint
+                    font_size = textbox.style["font_size"]
+            codes = write.codes_of(font)
+            offset = glyph_item.item.offset
+            rtl = bool(glyph_item.item.analysis.level % 2)
+            empty = [info.glyph == pango.PANGO_GLYPH_EMPTY for info in infos]
+            texts = assign_texts(
+                [glyph_string.log_clusters[i] for i in range(count)],
+                [info.geometry.width for info in infos],
+                [info.geometry.y_offset for info in infos],
+                utf8[offset : offset + glyph_item.item.length],
+                rtl,
+                empty,
+            )
+            widths = [_logical_width(stream, font, pango_font, info, font_size)
+                      for info in infos]  # fmt: skip
+            spans = carrier_widths(infos, texts, widths, empty, font_size, FROM_UNITS,
+                                   write.archive)  # fmt: skip
+            for i, (info, role) in enumerate(zip(infos, texts, strict=True)):
+                width = info.geometry.width
+                if empty[i]:
+                    pen += width / 1000  # as WeasyPrint: a zero-ink advance
+                    continue
+                glyph_id = info.glyph
+                if glyph_id & pango.PANGO_GLYPH_UNKNOWN_FLAG:
+                    font.missing.setdefault(glyph_id - pango.PANGO_GLYPH_UNKNOWN_FLAG, 0)
+                    glyph_id = 0  # .notdef, with its box kept in the subset
+                # The subsetter keeps the glyphs that are keys of ``to_unicode``.
+                font.to_unicode.setdefault(glyph_id, role.text or TEXTLESS)
+                x_offset = info.geometry.x_offset / font_size
+                rise = info.geometry.y_offset / 1000
+                pen += x_offset * font_size / 1000
+                if role.text is None:
+                    code = codes.code(glyph_id, None, widths[i])
+                    writer.deferred.append(
+                        Deferred(font, font_size, pen, rise, code, writer.matrix, writer.color)
+                    )
+                else:
+                    planned.append(Planned(font, font_size, glyph_id, pen, spans[i], rise,
+                                            role.text, rtl))  # fmt: skip
+                # As WeasyPrint: the glyph's width, then what Pango's advance differs by.
+                kerning = widths[i] + x_offset - width * 1000 * FROM_UNITS / font_size
+                pen += (widths[i] - int(kerning)) * font_size / 1000
+        arrangement = arrange([Piece(item.text, item.rtl) for item in planned],
+                              write.right_to_left)  # fmt: skip
+        stretch_ends = {s.start: s for s in arrangement.stretches}
+        open_stretch = None
+        for index, item in enumerate(planned):
+            if index in stretch_ends:
+                open_stretch = stretch_ends[index]
+                writer.open_actual_text(open_stretch.actual_text)
+            if item.font is not writer.font or item.size != writer.size:
+                writer.set_font(item.font, item.size)
+            text = arrangement.written[index]
+            mark = arrangement.marks_after.get(index)
+            space = _space_glyph(write, item.font) if mark else None
+            if mark and space is None:
+                text += mark  # no inkless glyph to carry it: on the glyph's own text
+            code = write.codes_of(item.font).code(item.glyph, text, item.width)
+            writer.pen = item.pen
+            if item.rise:
+                writer.raised(code, item.width, item.rise)
+            else:
+                writer.glyph(code, item.width)
+            if mark and space is not None:
+                _write_mark(write, writer, item, space, mark)
+            if open_stretch is not None and index == open_stretch.end - 1:
+                writer.close_actual_text()
+                open_stretch = None
+        writer.finish()
+        return []
+
+    return draw_first_line
+
+
+def _logical_width(stream: Any, font: Any, pango_font: Any, info: Any, font_size: float) -> int:
+    """A glyph's width in the PDF (thousandths of the font size), as WeasyPrint computes it."""
+    from weasyprint.logger import LOGGER
+    from weasyprint.text.ffi import FROM_UNITS, pango
+
+    glyph_id = info.glyph
+    if glyph_id == pango.PANGO_GLYPH_EMPTY:
+        return 0
+    if glyph_id & pango.PANGO_GLYPH_UNKNOWN_FLAG:
+        codepoint = glyph_id - pango.PANGO_GLYPH_UNKNOWN_FLAG
+        LOGGER.warning(
+            '.notdef glyph rendered for Unicode string unsupported by fonts: "%s" (U+%04X)',
+            chr(codepoint), codepoint,
+        )  # fmt: skip
+        return round(info.geometry.width * 1000 * FROM_UNITS / font_size)
+    if glyph_id not in font.widths:
+        pango.pango_font_get_glyph_extents(
+            pango_font, glyph_id, stream.ink_rect, stream.logical_rect
+        )
+        font.widths[glyph_id] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
+    return font.widths[glyph_id]
+
+
+def _space_glyph(write: context.WriteContext, font: Any) -> tuple[int, int] | None:
+    if id(font) not in write.spaces:
+        write.spaces[id(font)] = space_glyph(font.file_content, font.index)
+    return write.spaces[id(font)]
+
+
+def _write_mark(
+    write: context.WriteContext, writer: LineWriter, item: Planned, space: tuple[int, int],
+    mark: str,
+) -> None:  # fmt: skip
+    """A bidi mark as a glyph of its own: an inkless glyph (``sahifa.fonts.glyphs``), at
+    ``item``'s right edge; zero wide, except in PDF/A, where widths must be the glyphs' own."""
+    glyph, advance = space
+    width = advance if write.archive else 0
+    item.font.to_unicode.setdefault(glyph, TEXTLESS)  # kept in the subset
+    writer.pen = item.pen + item.width * item.size / 1000
+    writer.glyph(write.codes_of(item.font).code(glyph, mark, width), width)
+
+
+PATCH = Patch(
+    # draw_text and SVG text look draw_first_line up in its module.
+    target="weasyprint.draw.text:draw_first_line",
+    upstream="weasyprint.draw.text:draw_first_line",
+    calls=(
+        "weasyprint.text.line_break:get_last_word_end",
+        "weasyprint.pdf.stream:Stream.add_font",
+        "weasyprint.pdf.stream:Stream.set_text_matrix",
+        "weasyprint.pdf.stream:Stream.set_font_size",
+        "weasyprint.pdf.stream:Stream.show_text",
+        "weasyprint.pdf.stream:Stream.set_text_rise",
+        "weasyprint.pdf.stream:Stream.begin_marked_content",
+        "weasyprint.pdf.stream:Stream.end_marked_content",
+        "weasyprint.pdf.fonts:Font.__init__",
+    ),
+    make=make,
+)

@@ -1,0 +1,47 @@
+"""Patch: draw a line box's text-less glyphs after all of its text boxes.
+
+Upstream: ``weasyprint.draw.draw_inline_level`` (WeasyPrint 70.0, draw/__init__.py), wrapped
+for line boxes only. PDFium orders the text objects of a line by x only while they follow
+each other at the same height; a group of marks drawn between two text boxes (a run-in head
+and the paragraph it opens) is at another height, so the boxes came back in drawing order,
+the head after its line. Drawn after the whole line, the marks no longer come between them
+(``sahifa.render.glyph_writer.LineDeferral``). Part of sahifa's text layer; not upstreamable
+without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sahifa.render import context
+from sahifa.render.glyph_writer import LineDeferral
+from sahifa.render.patches import Patch
+
+
+def make(original: Callable[..., Any]) -> Callable[..., Any]:
+    from weasyprint.formatting_structure.boxes import LineBox
+
+    def draw_inline_level(stream: Any, page: Any, box: Any, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(box, LineBox):
+            return original(stream, page, box, *args, **kwargs)
+        deferral = LineDeferral()
+        deferrals = context.current().line_deferrals
+        deferrals.append(deferral)
+        try:
+            result = original(stream, page, box, *args, **kwargs)
+        finally:
+            deferrals.pop()
+        deferral.draw(stream)
+        return result
+
+    return draw_inline_level
+
+
+PATCH = Patch(
+    # draw_block_level and draw_stacking_context look draw_inline_level up in this module.
+    target="weasyprint.draw:draw_inline_level",
+    upstream="weasyprint.draw:draw_inline_level",
+    calls=("weasyprint.formatting_structure.boxes:LineBox",),
+    make=make,
+)
