@@ -54,6 +54,6 @@ def test_image_src_outside_the_project_is_refused(project: Path, tmp_path: Path)
     article.write_text(f"headline: خبر\nimage:\n  src: {secret}\n", encoding="utf-8")
     out = tmp_path / "a.pdf"
     result = run_cli("render", article, "-o", out)
-    assert result.code == 0, result.err
-    assert f"refused {secret.as_uri()}: outside the project's asset folders" in result.err
-    assert out.stat().st_size < 60_000
+    # Refused where it is written (README, "Trust model"): file, line and key, no PDF.
+    assert result.code == 1 and not out.exists()
+    assert "a.yaml:3: image.src: " in result.err and "absolute path" in result.err
