@@ -9,6 +9,8 @@ import pytest
 from sahifa.arabic import gregorian_line, hijri_line, localize_digits, tabular_hijri, to_hijri
 from sahifa.content.article import HijriDate
 
+pytestmark = pytest.mark.unit  # no engine: runs with WeasyPrint blocked
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),

@@ -22,6 +22,8 @@ from sahifa.render.textlayer.lineorder import (
     emission_order,
 )
 
+pytestmark = pytest.mark.unit  # no engine: runs with WeasyPrint blocked
+
 _MIRROR = {"(": ")", ")": "(", "«": "»", "»": "«", "[": "]", "]": "["}
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from sahifa.content.reader import read_article
+
+pytestmark = pytest.mark.unit  # no engine: runs with WeasyPrint blocked
 
 
 def test_scalars_stay_text(tmp_path: Path) -> None:

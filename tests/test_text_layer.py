@@ -187,6 +187,7 @@ def test_every_drawn_code_maps_to_unicode(seed_pdf: Path) -> None:
         assert drawn > 500
 
 
+@pytest.mark.unit
 def test_clusters_put_text_on_the_first_advancing_glyph() -> None:
     # "بَت" in RTL, visual order: ت (2 glyphs: skeleton, dots), ب, its fatha (a cluster of its
     # own in Pango, joined to the letter).
@@ -196,6 +197,7 @@ def test_clusters_put_text_on_the_first_advancing_glyph() -> None:
     assert roles == [GlyphText("ت"), GlyphText(None, 0), GlyphText(None), GlyphText("بَ")]
 
 
+@pytest.mark.unit
 def test_a_raised_letter_gives_its_text_to_the_letter_drawn_before_it() -> None:
     # "يوضح" in Amiri: ض is lifted by GPOS; drawn raised it would split the word for PDFium.
     utf8 = "وضح".encode()
@@ -203,6 +205,7 @@ def test_a_raised_letter_gives_its_text_to_the_letter_drawn_before_it() -> None:
     assert roles == [GlyphText("ضح"), GlyphText(None, 0), GlyphText("و")]
 
 
+@pytest.mark.unit
 def test_multi_character_texts_are_stored_reversed_in_rtl_runs() -> None:
     assert written_text("بَ", rtl=True) == "َب"
     assert written_text("fi", rtl=False) == "fi"

@@ -107,10 +107,10 @@ def check(
 
 
 def _installed_fingerprint(name: str) -> str:
-    from sahifa.render.patches import resolve
+    from sahifa.render.patches import unpatched
 
     try:
-        return fingerprint(resolve(name))
+        return fingerprint(unpatched(name))
     except (AttributeError, ImportError, OSError, TypeError) as exc:
         return f"missing ({type(exc).__name__})"
 

@@ -49,6 +49,11 @@ def resolve(dotted: str) -> Any:
     return value
 
 
+def unpatched(dotted: str) -> Any:
+    """WeasyPrint's own object at "module:attr", even where a patch has replaced it."""
+    return _originals[dotted] if dotted in _originals else resolve(dotted)
+
+
 # The functions WeasyPrint had before a patch replaced them, by target.
 _originals: dict[str, Any] = {}
 _replacements: dict[str, Any] = {}
