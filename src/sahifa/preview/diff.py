@@ -43,7 +43,13 @@ class DiffResult:
 def diff_pdfs(
     a: bytes, b: bytes, out_dir: Path, dpi: float = 60, threshold: int = 24
 ) -> DiffResult:
-    pages_a, pages_b = rasterize(a, dpi, "A"), rasterize(b, dpi, "B")
+    return diff_pages(rasterize(a, dpi, "A"), rasterize(b, dpi, "B"), out_dir, threshold)
+
+
+def diff_pages(
+    pages_a: list[Image.Image], pages_b: list[Image.Image], out_dir: Path, threshold: int = 24
+) -> DiffResult:
+    """Page images compared (the golden pages of the tests are images already)."""
     results = []
     for number in range(1, max(len(pages_a), len(pages_b)) + 1):
         old = pages_a[number - 1] if number <= len(pages_a) else None
