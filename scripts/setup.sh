@@ -9,9 +9,10 @@ cd "$(dirname "$0")/.."
 # Debian packages WeasyPrint needs to be correct and fast (HarfBuzz subsetting makes PDF
 # writing 4-8x faster); poppler-utils for the text-layer tests and chromium for the preview's
 # browser tests (Debian's build, driven by Playwright; no browser download); qpdf and
-# libgs-common (Ghostscript's CMYK ICC profile, the sample press profile) for press output.
+# libgs-common (Ghostscript's CMYK ICC profile, the sample press profile) for press output;
+# openssl makes the self-signed certificates of the --allow-remote HTTPS tests.
 DEB_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1
-              poppler-utils chromium qpdf libgs-common)
+              poppler-utils chromium qpdf libgs-common openssl)
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import ipaddress
-import shutil
 import ssl
 import subprocess
 import threading
@@ -66,9 +65,8 @@ def server() -> Iterator[tuple[str, list[str]]]:
 
 
 def _certificate(folder: Path, subject_alt_name: str) -> tuple[Path, Path]:
-    """A self-signed certificate (and its key) for ``subject_alt_name``."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is not installed")
+    """A self-signed certificate (and its key) for ``subject_alt_name`` (openssl: installed by
+    scripts/setup.sh)."""
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
