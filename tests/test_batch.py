@@ -14,7 +14,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from conftest import REPO, run_cli
-from sahifa.batch.verify import verified_input_hash
+from sahifa.archive.verify import verified_input_hash
 
 ISSUE = REPO / "articles/2023/05/02"
 SHORT = ["brief-qamh.yaml", "brief-qanat.yaml", "taqs-harara.yaml", "sehha-tatim.yaml"]
@@ -187,7 +187,7 @@ def test_pdf_a_archive_carries_its_sources_and_extract_restores_them(
 def test_extract_refuses_names_that_escape(seed_pdf: Path, tmp_path: Path) -> None:
     import pikepdf
 
-    from sahifa.extract import safe_target
+    from sahifa.archive.extract import safe_target
 
     for name in ["../evil.txt", "/etc/evil", "a/../../evil", "C:/evil", ""]:
         assert safe_target(tmp_path, name) is None, name

@@ -12,10 +12,10 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-import sahifa.extract
+import sahifa.archive.extract
 from conftest import run_cli
+from sahifa.archive.extract import safe_target
 from sahifa.batch.manifest import load
-from sahifa.extract import safe_target
 
 # --- a decompression bomb in an article ------------------------------------------------
 
@@ -215,7 +215,7 @@ def test_extract_writes_nothing_of_an_attachment_over_the_file_limit(tmp_path: P
 
 
 def test_extract_stops_at_the_total_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sahifa.extract, "MAX_TOTAL_BYTES", 3 * 2**20)
+    monkeypatch.setattr(sahifa.archive.extract, "MAX_TOTAL_BYTES", 3 * 2**20)
     one_mb = b"\x01" * 2**20
     pdf = _pdf_with(tmp_path, [(f"{n}.bin", f"{n}.bin", one_mb * 2) for n in "abc"])
     out = tmp_path / "out"

@@ -257,7 +257,8 @@ def test_pdf_a_never_attaches_an_outside_file(world: World, tmp_path: Path) -> N
     result = run_cli("render", article, "-o", out, "--pdf-variant", "pdf/a-3b")
     assert result.code == 1 and "image.src" in result.err and not out.exists()
     # And the archive attaches only the images the fetcher served (defence in depth).
-    from sahifa.pipeline import RenderJob, archive_attachments, prepare
+    from sahifa.archive.attachments import archive_attachments
+    from sahifa.pipeline import RenderJob, prepare
 
     link.unlink()
     Image.new("RGB", (8, 8)).save(link)

@@ -386,8 +386,8 @@ def _batch(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _extract(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from sahifa.archive.extract import extract
     from sahifa.errors import Problem, visible
-    from sahifa.extract import extract
 
     written, refused = extract(args.pdf, args.output)
     for path in written:

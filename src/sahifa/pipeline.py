@@ -12,34 +12,29 @@ reported (``overflow: error``), cut at the last word that fits (``cut``), or con
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sahifa.compose import Composed, compose, compose_edition
+from sahifa.archive.attachments import archive_attachments
+from sahifa.compose import compose, compose_edition
 from sahifa.content.article import Article
 from sahifa.content.edition import Edition, is_edition, read_edition
 from sahifa.content.reader import read_article
 from sahifa.errors import Problem, SahifaError
 from sahifa.fetch import CSS, FONT, IMAGE, Fetcher
+from sahifa.fitting import Overset, fit_edition
 from sahifa.fonts import FontRegistry, load_registry
-from sahifa.hashing import file_sha256
 from sahifa.layouts import Layout, NamedIn, load_layout
 from sahifa.limits import Budget
-from sahifa.markup import WordRange
 from sahifa.output import write_atomic
 from sahifa.press.config import PressOptions, PressRequest
 from sahifa.settings import SETTINGS_FILE, Settings, find_root, load_settings
-from sahifa.trust import real
 
 if TYPE_CHECKING:
-    from sahifa.render import BoxFit, LaidOut
-
-MAX_FIT_PASSES = 6
-
+    from sahifa.render import LaidOut
 
 @dataclass(frozen=True)
 class RenderJob:
@@ -95,30 +90,6 @@ class Prepared:
             if font.origin:  # a variable font's static instance, in the user's cache
                 roots[font.path.parent.resolve()] = frozenset({FONT})
         return roots
-
-
-@dataclass(frozen=True)
-class Overset:
-    """A story whose text does not fit its box, measured on the laid-out page."""
-
-    story: str
-    page: int
-    lines: int
-    words: int
-    line: int | None = None  # the story's line in the edition file
-
-    def problem(self, source: Path) -> Problem:
-        amount = (
-            f"{self.lines} lines ({self.words} words) over"
-            if self.words or self.lines
-            else "its head (headline, image) is taller than the box"
-        )
-        return Problem(
-            "overset",
-            f"page {self.page}: story {self.story!r} does not fit its box: {amount}",
-            file=source,
-            line=self.line,
-        )
 
 
 @dataclass
@@ -220,120 +191,6 @@ def _glyph_problems(prepared: Prepared) -> list[Problem]:
                         prepared.source)  # fmt: skip
 
 
-def source_files(source: Path, article: Article | None, edition: Edition | None) -> list[Path]:
-    """The files of one item: its source, the articles it uses and their images."""
-    files = {source.resolve()}
-    articles = [article] if article else []
-    if edition is not None:
-        articles += [a for page in edition.pages for s in page.slots for a in s.articles]
-    for item in articles:
-        files.add(item.path.resolve())
-        if item.image is not None and item.image.src is not None:
-            files.add(item.image.src)
-    return sorted(files)
-
-
-def project_files(prepared: Prepared) -> list[Path]:
-    """The files every item of a project shares: settings, the layout chain, the fonts."""
-    files = {prepared.settings.root / "sahifa.yaml", prepared.settings.fonts_dir / "fonts.yaml"}
-    for folder in prepared.layout.folders:
-        files.update(p.resolve() for p in folder.rglob("*") if p.is_file())
-    files.update(font.pinned for font in prepared.fonts.fonts)
-    return sorted(files)
-
-
-def input_files(prepared: Prepared) -> list[Path]:
-    """Every file whose content changes the output (the archive's re-render key)."""
-    items = source_files(prepared.source, prepared.article, prepared.edition)
-    return sorted({*items, *project_files(prepared)})
-
-
-# Attachments carry the edition's or article's date, or this fixed date when there is none:
-# never the clock, never a file's mtime (a fresh clone changes those).
-FIXED_DATE = dt.datetime(2000, 1, 1)
-ARCHIVE_MANIFEST = "sahifa-inputs.json"
-
-
-def archive_attachments(prepared: Prepared, loaded: set[Path]) -> list[Any]:
-    """What a PDF/A archive carries to be re-rendered from itself: the source file, its
-    articles and the images the render loaded (``loaded``: real paths the fetcher served; an
-    image it refused is never attached), by path under the project, and a JSON record of the
-    input hash and of every layout and font file's sha256 (those are pinned, not copied)."""
-    import json
-
-    from sahifa import __version__
-    from sahifa.render import Embedded
-
-    source_date = prepared.edition.date if prepared.edition else prepared.article.date  # type: ignore[union-attr]
-    date = dt.datetime.combine(source_date, dt.time()) if source_date else FIXED_DATE
-    root = prepared.settings.root.resolve()
-    pinned: dict[str, str] = {}
-    embedded = []
-    images = _image_files(prepared)
-    for path in input_files(prepared):
-        name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
-        if path in images and real(path) not in loaded:
-            continue  # refused by the fetcher: not the render's input, never attached
-        data = path.read_bytes()
-        if name.startswith(("layouts/", "fonts/")):
-            pinned[name] = hashlib.sha256(data).hexdigest()
-        else:
-            embedded.append(Embedded(name, data, date))
-    record = {"sahifa": __version__, "input_hash": input_hash(prepared), "pinned": pinned}
-    data = json.dumps(record, indent=1, sort_keys=True).encode()
-    embedded.append(
-        Embedded(ARCHIVE_MANIFEST, data, date, "Data", "input hash, layout and font hashes")
-    )
-    # A PDF name tree must be sorted by key; WeasyPrint keeps the order it is given.
-    return sorted(embedded, key=lambda item: item.name.encode("utf-8"))
-
-
-def _image_files(prepared: Prepared) -> set[Path]:
-    articles = [prepared.article] if prepared.article else []
-    if prepared.edition is not None:
-        articles += [a for page in prepared.edition.pages for s in page.slots for a in s.articles]
-    return {a.image.src for a in articles if a.image is not None and a.image.src is not None}
-
-
-def _files_digest(files: list[Path], root: Path) -> str:
-    digest = hashlib.sha256()
-    for path in files:
-        name = str(path.relative_to(root)) if path.is_relative_to(root) else path.name
-        digest.update(name.encode() + b"\0" + file_sha256(path).encode() + b"\n")
-    return digest.hexdigest()
-
-
-def project_digest(prepared: Prepared) -> str:
-    """The shared part of every item's input hash (a batch computes it once per layout)."""
-    return _files_digest(project_files(prepared), prepared.settings.root.resolve())
-
-
-def input_hash(prepared: Prepared, extra: str = "", project: str | None = None) -> str:
-    """sha256 over sahifa's and WeasyPrint's versions, the project's files (settings, layout,
-    fonts: ``project``, when already computed) and the item's own files."""
-    return hash_inputs(
-        prepared.source, prepared.article, prepared.edition, prepared.settings.root,
-        project or project_digest(prepared), extra,
-    )  # fmt: skip
-
-
-def hash_inputs(
-    source: Path, article: Article | None, edition: Edition | None, root: Path, project: str,
-    extra: str = "",
-) -> str:  # fmt: skip
-    """``input_hash`` from its parts (a batch has the project's part already)."""
-    from importlib.metadata import version
-
-    from sahifa import __version__
-
-    items = source_files(source, article, edition)
-    digest = hashlib.sha256()
-    digest.update(f"sahifa {__version__} weasyprint {version('weasyprint')} {extra}\n".encode())
-    digest.update(project.encode())
-    digest.update(_files_digest(items, root.resolve()).encode())
-    return digest.hexdigest()
-
-
 def lay_out(
     job: RenderJob, prepared: Prepared | None = None
 ) -> tuple[Prepared, LaidOut, RenderResult]:
@@ -349,7 +206,9 @@ def lay_out(
         if prepared.edition is None:
             laid_out = _lay_out_html(prepared, prepared.html, job)
         else:
-            laid_out, overset, fit_warnings = _fit_edition(prepared, job)
+            laid_out, overset, fit_warnings = fit_edition(
+                prepared, lambda html: _lay_out_html(prepared, html, job)
+            )
             warnings += fit_warnings
     if laid_out.pages > limits.pages:
         raise SahifaError(
@@ -483,87 +342,3 @@ def _lay_out_html(prepared: Prepared, html: str, job: RenderJob) -> LaidOut:
     )
 
 
-def _fit_edition(
-    prepared: Prepared, job: RenderJob
-) -> tuple[LaidOut, list[Overset], list[Problem]]:
-    """Lay the edition out until every cut or continued story holds only what fits."""
-    from sahifa import render
-
-    edition = prepared.edition
-    assert edition is not None
-    plan: dict[str, WordRange] = {}
-    html = prepared.html
-    composed: Composed | None = None
-    for _ in range(MAX_FIT_PASSES):
-        laid_out = _lay_out_html(prepared, html, job)
-        fits = render.measure_slots(laid_out)
-        if not _refit(edition, fits, plan):
-            break
-        composed = compose_edition(
-            edition, prepared.settings, prepared.layout, prepared.fonts, plan
-        )
-        html = composed.html
-    words = composed.body_words if composed else {}
-    warnings: list[Problem] = []
-    overset: list[Overset] = []
-    for page in edition.pages:
-        for slot in page.slots:
-            fit = fits.get(slot.id)
-            if fit is None:
-                continue
-            if slot.kind == "briefs" and slot.id in plan:
-                dropped = len(slot.articles) - (plan[slot.id].end or 0)
-                warnings.append(
-                    Problem(
-                        "overset",
-                        f"page {page.number}: {slot.id!r}: {dropped} brief(s) that did not "
-                        "fit the box were left out",
-                        file=edition.path,
-                        line=slot.line,
-                    )
-                )
-            elif slot.kind == "story" and slot.overflow == "cut" and slot.id in plan:
-                cut = words.get(slot.id, 0) - (plan[slot.id].end or 0)
-                warnings.append(
-                    Problem(
-                        "overset",
-                        f"page {page.number}: story {slot.id!r} cut: {cut} words that did "
-                        "not fit its box were left out",
-                        file=edition.path,
-                        line=slot.line,
-                    )
-                )
-            if fit.overset:
-                overset.append(
-                    Overset(slot.id, page.number, fit.overflow_lines, fit.overflow_words, slot.line)
-                )
-    return laid_out, overset, warnings
-
-
-def _refit(edition: Edition, fits: dict[str, BoxFit], plan: dict[str, WordRange]) -> bool:
-    """Narrow the plan for boxes that overflow and may cut or continue; True if it changed."""
-    changed = False
-    for page in edition.pages:
-        for slot in page.slots:
-            fit = fits.get(slot.id)
-            if fit is None or slot.kind == "continued" or slot.overflow == "error":
-                continue
-            if not (fit.overset or fit.furniture_overflow):
-                continue
-            if slot.kind == "briefs":  # briefs are cut whole, from the last one
-                shown = plan.get(slot.id, WordRange(0, len(slot.articles))).end or 0
-                if shown > 1:
-                    plan[slot.id] = WordRange(0, shown - 1)
-                    changed = True
-                continue
-            current = plan.get(slot.id, WordRange())
-            end = current.start + fit.fitting_words
-            if not fit.overset:  # only the jump line fell out: give it room
-                end = max(current.start, end - 6)
-            if current.end == end:
-                end = max(current.start, end - 6)
-            plan[slot.id] = WordRange(current.start, end)
-            if slot.overflow == "continue":
-                plan[f"{slot.id}-continued"] = WordRange(end, None)
-            changed = True
-    return changed

@@ -4,7 +4,7 @@ With ``--resume`` an item is skipped when the manifest says it was rendered from
 inputs (input hash) and its PDF is still the one recorded (sha256); a PDF that no longer
 matches its record is rendered again, and the manifest says why. A PDF with no record for its
 inputs (finished just before a kill) is taken only when it parses whole and the input hash in
-its /ID matches (``sahifa.batch.verify``).
+its /ID matches (``sahifa.archive.verify``).
 
 The project is ``--project`` or the working directory's, one for every item: never one found
 inside the source folder, whose files are a contributor's (README, "Trust model").
@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from sahifa.archive.verify import verified_input_hash
 from sahifa.batch.discover import Item, discover
 from sahifa.batch.manifest import Manifest, load
-from sahifa.batch.verify import verified_input_hash
 from sahifa.batch.workers import Pool, Task
 from sahifa.errors import SahifaError
 from sahifa.hashing import file_sha256
@@ -43,10 +43,11 @@ class _Hasher:
         self.projects: dict[str, str] = {}
 
     def __call__(self, item: Item) -> str | None:
+        from sahifa.archive.inputs import hash_inputs, project_digest
         from sahifa.content.edition import is_edition, read_edition
         from sahifa.content.reader import read_article
         from sahifa.limits import time_limit
-        from sahifa.pipeline import RenderJob, hash_inputs, project_digest, resolve
+        from sahifa.pipeline import RenderJob, resolve
         from sahifa.settings import load_settings
 
         source, root = item.source, self.root

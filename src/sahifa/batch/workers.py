@@ -37,9 +37,10 @@ class Task:
 
 def run_task(task: Task) -> dict[str, Any]:
     """Render one item through the pipeline (in a worker); a record for the manifest."""
+    from sahifa.archive.inputs import input_hash
     from sahifa.errors import SahifaError
     from sahifa.output import write_atomic
-    from sahifa.pipeline import RenderJob, build, input_hash, prepare
+    from sahifa.pipeline import RenderJob, build, prepare
 
     started = time.perf_counter()
     record: dict[str, Any] = {"input": task.key, "output": str(task.output)}

@@ -320,7 +320,8 @@ def run_check(source: Path, layout: str | None, variant: str | None, strict: boo
         except pikepdf.PdfError as exc:
             raise _unreadable(exc, source) from None
     else:
-        from sahifa.pipeline import RenderJob, build, prepare, source_files
+        from sahifa.archive.inputs import source_files
+        from sahifa.pipeline import RenderJob, build, prepare
         from sahifa.press.config import PressRequest
 
         job = RenderJob(source=source, layout=layout, allow_overset=True, strict=strict,
