@@ -229,6 +229,30 @@ def lay_out(
     return prepared, laid_out, result
 
 
+def watched_files(job: RenderJob) -> list[Path]:
+    """The files a render of ``job`` reads (what the preview watches): the source, its
+    articles and images, settings, the layout chain and the fonts. While the inputs cannot be
+    read (a file being fixed), the project's settings, layouts and fonts and the source's
+    folder, so that the fix is seen."""
+    from sahifa.archive.inputs import input_files
+
+    try:
+        return input_files(resolve(job))
+    except SahifaError:
+        pass
+    source = Path(job.source)
+    files = [source]
+    try:
+        root = find_root(source, job.root)
+    except SahifaError:
+        return files
+    files.append(root / SETTINGS_FILE)
+    for folder in (root / "layouts", root / "fonts", source.parent):
+        if folder.is_dir():
+            files += [p for p in folder.rglob("*") if p.is_file()]
+    return files
+
+
 def warm_up() -> None:
     """Import and prepare the engine now (a worker process, before its first item's clock)."""
     from sahifa import render

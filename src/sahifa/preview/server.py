@@ -1,6 +1,7 @@
 """``sahifa preview``: a local page that shows the rendered pages and follows every save.
 
-A watcher polls the project's files (layouts, fonts, articles, settings, the target) and
+A watcher polls the files the render reads (``pipeline.watched_files``: the target, its
+articles and images, settings, the layout chain, the fonts) and
 marks the state dirty whenever they differ from what the last render started from; one render
 thread re-renders through the pipeline then. Saves that arrive during a render make exactly
 one more render: rapid saves never queue up stale renders. The render itself runs in a warm
@@ -28,12 +29,11 @@ from typing import Any
 
 from sahifa.batch.workers import Worker, WorkerDied
 from sahifa.errors import RenderError, SahifaError
-from sahifa.pipeline import RenderJob, build
+from sahifa.pipeline import RenderJob, build, watched_files
 from sahifa.preview.raster import png_bytes, rasterize
 from sahifa.settings import Limits, load_settings
 
 POLL_SECONDS = 0.1
-WATCHED = ("layouts", "fonts", "articles", "profiles")
 
 
 @dataclass
@@ -139,18 +139,17 @@ class Previewer:
         # compares against it, not against its own previous look: a save it noticed only
         # after that render started is in it already, and makes no second render.
         self._rendered: dict[Path, float] = {}
+        self._watched: list[Path] = []  # the files the render reads
         self._files_lock = threading.Lock()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
     # -- watching ---------------------------------------------------------------------
     def snapshot(self) -> dict[Path, float]:
+        """Size and time of each file the render reads (``pipeline.watched_files``, found
+        again before each render: an edit that names a new file is seen at once)."""
         files: dict[Path, float] = {}
-        candidates = [self.root / "sahifa.yaml", Path(self.job.source)]
-        for folder in WATCHED:
-            if (self.root / folder).is_dir():
-                candidates += [p for p in (self.root / folder).rglob("*") if p.is_file()]
-        for path in candidates:
+        for path in self._watched:
             try:
                 stat = path.stat()
                 files[path] = stat.st_mtime_ns + stat.st_size
@@ -170,6 +169,7 @@ class Previewer:
     def render_once(self) -> None:
         with self._files_lock:
             self._dirty.clear()
+            self._watched = watched_files(self.job)
             self._rendered = self.snapshot()  # before the render reads them: never newer
         started = time.perf_counter()
         update: dict[str, Any]
@@ -342,13 +342,12 @@ def make_handler(previewer: Previewer, target: str) -> type[BaseHTTPRequestHandl
     return Handler
 
 
-def serve(previewer: Previewer, port: int, target: str, ready: threading.Event | None = None,
-          announce: Any = print) -> ThreadingHTTPServer:  # fmt: skip
+def serve(
+    previewer: Previewer, port: int, target: str, announce: Any = print
+) -> ThreadingHTTPServer:
     """Start the previewer and an HTTP server on 127.0.0.1:``port`` (0: any free port)."""
     server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(previewer, target))
     server.daemon_threads = True
     previewer.start()
     announce(f"sahifa preview: http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
-    if ready is not None:
-        ready.set()
     return server
