@@ -1,9 +1,9 @@
 """``sahifa preview``: a local page that shows the rendered pages and follows every save.
 
 A watcher polls the files the render reads (``pipeline.watched_files``: the target, its
-articles and images, settings, the layout chain, the fonts) and
-marks the state dirty whenever they differ from what the last render started from; one render
-thread re-renders through the pipeline then. Saves that arrive during a render make exactly
+articles and images, settings, the layout chain, the fonts) and marks the state dirty whenever
+they differ from what the last render started from; one render thread re-renders through the
+pipeline then. Saves that arrive during a render make exactly
 one more render: rapid saves never queue up stale renders. The render itself runs in a warm
 worker process under the project's ``limits.render_seconds``: a thread cannot be stopped
 inside WeasyPrint, a process can be killed (and a fresh one serves the next render).
