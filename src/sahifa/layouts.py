@@ -11,6 +11,7 @@ even though layouts are trusted: a template can print what it is given, never re
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,15 +19,63 @@ from typing import Any
 import jinja2
 import jinja2.sandbox
 
+from sahifa import schema
 from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
 from sahifa.errors import ConfigError, SahifaError
 from sahifa.fonts import FontRegistry
+from sahifa.geometry import page_size_mm
 from sahifa.trust import BUILTIN_PREFIX, check_name
 
 LAYOUT_FILE = "layout.yaml"
 STYLESHEET = "style.css"
 ROLES = ("body", "headline", "subhead", "caption", "masthead", "folio")
-KNOWN_KEYS = {"description", "extends", "page", "grid", "fonts", "image", "template"}
+
+
+def _page_size(value: Any, found: schema.Found, key: str, line: int | None) -> str:
+    try:
+        page_size_mm(str(value))
+    except ConfigError as exc:
+        raise schema.Invalid(exc.problem.message.removeprefix("page size: ")) from None
+    return str(value)
+
+
+def _layout_name(value: Any, found: schema.Found, key: str, line: int | None) -> str:
+    if isinstance(value, str) and value.startswith(BUILTIN_PREFIX):
+        raise schema.Invalid(f"{value!r}: this version of sahifa has no built-in layouts; "
+                             "layouts are folders under the project's layouts/")  # fmt: skip
+    return str(schema.name("a layout")(value, found, key, line))
+
+
+def _template_file(value: Any, found: schema.Found, key: str, line: int | None) -> str:
+    if not (isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9_-]+\.html\.j2", value)):
+        raise schema.Invalid(f"expected a template file name such as article.html.j2, got "
+                             f"{schema.describe(value)}")  # fmt: skip
+    return value
+
+
+_LENGTH = schema.Field(schema.lengths())
+# layout.yaml: configuration, so an unknown key fails; sparse, since a layout that extends
+# another writes only what it changes.
+LAYOUT_SCHEMA = schema.Schema({
+    "description": schema.Field(schema.text()),
+    "extends": schema.Field(_layout_name),
+    "template": schema.Field(_template_file, doc="the article template (article.html.j2)"),
+    "page": schema.Field(schema.mapping(schema.Schema({
+        "size": schema.Field(_page_size, doc="A3, A4 landscape, 380mm 578mm"),
+        "margin": schema.Field(schema.lengths((1, 4))),
+        "inner": _LENGTH, "outer": _LENGTH,
+    }, sparse=True))),
+    "grid": schema.Field(schema.mapping(schema.Schema({
+        "columns": schema.Field(schema.whole(1, 24)), "rows": schema.Field(schema.whole(1, 60)),
+        "gap": _LENGTH, "row-gap": _LENGTH, "masthead": _LENGTH, "banner": _LENGTH,
+        "rule": _LENGTH,
+    }, sparse=True))),
+    "image": schema.Field(schema.mapping(schema.Schema(
+        {"height": _LENGTH, "slot-height": _LENGTH}, sparse=True))),
+    "fonts": schema.Field(schema.mapping(schema.Schema(
+        {role: schema.Field(schema.list_of(schema.text(), nonempty=True, what="font families"))
+         for role in ROLES}, sparse=True))),
+}, sparse=True)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -119,7 +168,7 @@ def load_layout(
     ``layouts/`` only; ``extends:`` values are names too."""
     where = named_in
     _check_layout_name(name, where)
-    chain: list[tuple[Path, YamlMap]] = []
+    chain: list[tuple[Path, dict[str, Any]]] = []
     current: str | None = name
     while current is not None:
         folder = layouts_dir / current
@@ -133,22 +182,12 @@ def load_layout(
                 f"no layout {current!r} in {layouts_dir} (known: {', '.join(known) or 'none'})",
                 file=where.file, key=where.key, line=where.line,
             )  # fmt: skip
-        data = parse_yaml(read_text(config, category="config"), config, category="config")
-        if data is None:
-            data = YamlMap()
-        if not isinstance(data, YamlMap):
-            raise ConfigError("expected a mapping of layout settings", file=config, line=1)
-        for key in data:
-            if key not in KNOWN_KEYS:
-                raise ConfigError(
-                    "unknown layout key", file=config, key=key, line=data.line_of(key)
-                )
+        raw = parse_yaml(read_text(config, category="config"), config, category="config")
+        data, _ = schema.read(LAYOUT_SCHEMA, YamlMap() if raw is None else raw, config,
+                              "config")  # fmt: skip
         chain.append((folder, data))
-        parent = data.get("extends")
-        where = NamedIn(config, "extends", data.line_of("extends"))
-        if parent is not None and parent != "":
-            _check_layout_name(parent, where)
-        current = parent or None
+        where = NamedIn(config, "extends", raw.line_of("extends") if raw else None)
+        current = data.get("extends") or None
     settings: dict[str, Any] = {}
     for _, data in reversed(chain):
         settings = _merge(settings, data)

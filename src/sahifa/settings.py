@@ -11,7 +11,9 @@ import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from sahifa import schema
 from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
 from sahifa.errors import ConfigError, Problem
 from sahifa.press.config import PressSettings, read_press
@@ -19,7 +21,6 @@ from sahifa.trust import SETTINGS_FILE
 
 DIGIT_STYLES = ("arabic-indic", "western")
 DATE_LINE_STYLES = ("both", "gregorian", "hijri")
-KNOWN_KEYS = {"paper", "masthead", "layout", "digits", "date_line", "limits", "press", "remote"}
 
 
 @dataclass(frozen=True)
@@ -109,109 +110,56 @@ def find_root(start: Path | None = None, project: Path | None = None) -> Path:
     )
 
 
+def _press(value: Any, found: schema.Found, key: str, line: int | None) -> PressSettings | None:
+    """``press:`` has its own reader (the ICC profile is opened only for press output)."""
+    data = YamlMap(press=value)
+    data.lines["press"] = line or 1
+    try:
+        return read_press(data, found.file)
+    except ConfigError as exc:
+        found.errors.append(exc.problem)
+        return None
+
+
+_MASTHEAD_LINE = schema.Schema({
+    "role": schema.Field(schema.text(one_line=True), required=True),
+    "name": schema.Field(schema.text(one_line=True), required=True),
+})  # fmt: skip
+_WHOLE = schema.Field(schema.whole(1))
+# sahifa.yaml: configuration, so an unknown key fails (README, "Newspaper settings").
+SETTINGS_SCHEMA = schema.Schema({
+    "paper": schema.Field(schema.text(one_line=True), required=True, doc="the nameplate"),
+    "masthead": schema.Field(schema.list_of(schema.mapping(_MASTHEAD_LINE),
+                                            what="{role: …, name: …}"), default=[]),
+    "layout": schema.Field(schema.name("a layout"), default="tabloid"),
+    "digits": schema.Field(schema.choice(*DIGIT_STYLES), default="arabic-indic"),
+    "date_line": schema.Field(schema.choice(*DATE_LINE_STYLES), default="both"),
+    "limits": schema.Field(schema.mapping(schema.Schema(
+        dict.fromkeys(Limits.__dataclass_fields__, _WHOLE), sparse=True)), default={}),
+    "press": schema.Field(_press),
+    "remote": schema.Field(schema.mapping(schema.Schema({
+        "allow_networks": schema.Field(schema.list_of(schema.network, what="networks, e.g. "
+                                                      "[10.1.0.0/16]"), default=[]),
+    })), default={"allow_networks": []}),
+})  # fmt: skip
+
+
 def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
-    """Read and validate ``root/sahifa.yaml``."""
+    """Read and validate ``root/sahifa.yaml``: every problem of the file in one error."""
     path = root / SETTINGS_FILE
     data = parse_yaml(read_text(path, category="config"), path, category="config")
-    if not isinstance(data, YamlMap):
-        raise ConfigError("expected a mapping of settings", file=path, line=1)
-    warnings = [
-        Problem("config", "unknown key; ignored", file=path, key=key, line=data.line_of(key))
-        for key in data
-        if key not in KNOWN_KEYS
-    ]
-    paper = data.get("paper")
-    if not isinstance(paper, str) or not paper.strip():
-        raise ConfigError(
-            "the paper's name is required (paper: …)",
-            file=path,
-            key="paper",
-            line=data.line_of("paper"),
-        )
+    values, warnings = schema.read(SETTINGS_SCHEMA, data, path, "config")
     return (
         Settings(
             root=root,
-            paper=paper.strip(),
-            masthead=_masthead(data, path),
-            layout=_choice(data, "layout", None, "tabloid", path),
-            digits=_choice(data, "digits", DIGIT_STYLES, "arabic-indic", path),
-            date_line=_choice(data, "date_line", DATE_LINE_STYLES, "both", path),
-            limits=_limits(data, path),
-            press=read_press(data, path),
-            remote=_remote(data, path),
+            paper=values["paper"],
+            masthead=tuple(MastheadLine(m["role"], m["name"]) for m in values["masthead"]),
+            layout=values["layout"],
+            digits=values["digits"],
+            date_line=values["date_line"],
+            limits=Limits(**values["limits"]),
+            press=values["press"],
+            remote=Remote(tuple(values["remote"]["allow_networks"])),
         ),
         warnings,
     )
-
-
-def _choice(
-    data: YamlMap, key: str, allowed: tuple[str, ...] | None, default: str, path: Path
-) -> str:
-    value = data.get(key, default)
-    if not isinstance(value, str) or (allowed and value not in allowed):
-        expected = f"one of {', '.join(allowed)}" if allowed else "text"
-        raise ConfigError(
-            f"expected {expected}, got {value!r}", file=path, key=key, line=data.line_of(key)
-        )
-    return value
-
-
-def _limits(data: YamlMap, path: Path) -> Limits:
-    value = data.get("limits")
-    if value is None:
-        return Limits()
-    if not isinstance(value, YamlMap):
-        raise ConfigError(
-            "expected a mapping", file=path, key="limits", line=data.line_of("limits")
-        )
-    fields = {}
-    for key, number in value.items():
-        if key not in Limits.__dataclass_fields__:
-            raise ConfigError("unknown limit", file=path, key=f"limits.{key}",
-                              line=value.line_of(key))  # fmt: skip
-        if not (isinstance(number, str) and number.isdigit() and int(number) > 0):
-            raise ConfigError("expected a whole number > 0", file=path, key=f"limits.{key}",
-                              line=value.line_of(key))  # fmt: skip
-        fields[key] = int(number)
-    return Limits(**fields)
-
-
-def _remote(data: YamlMap, path: Path) -> Remote:
-    value = data.get("remote")
-    if value is None:
-        return Remote()
-    if not isinstance(value, YamlMap):
-        raise ConfigError("expected a mapping", file=path, key="remote",
-                          line=data.line_of("remote"))  # fmt: skip
-    for key in value:
-        if key != "allow_networks":
-            raise ConfigError("unknown key (known: allow_networks)", file=path,
-                              key=f"remote.{key}", line=value.line_of(key))  # fmt: skip
-    where = {"file": path, "key": "remote.allow_networks", "line": value.line_of("allow_networks")}
-    networks = value.get("allow_networks") or []
-    if not isinstance(networks, list) or not all(isinstance(n, str) for n in networks):
-        raise ConfigError("expected a list of networks, e.g. [10.1.0.0/16]", **where)
-    try:  # strict: 10.1.2.0/16 (host bits set) is a typo, not 10.1.0.0/16
-        return Remote(tuple(ipaddress.ip_network(n.strip()) for n in networks))
-    except ValueError as exc:
-        raise ConfigError(f"not a network: {exc}", **where) from None
-
-
-def _masthead(data: YamlMap, path: Path) -> tuple[MastheadLine, ...]:
-    value = data.get("masthead") or []
-    problem = ConfigError(
-        "expected a list of {role: …, name: …}",
-        file=path,
-        key="masthead",
-        line=data.line_of("masthead"),
-    )
-    if not isinstance(value, list):
-        raise problem
-    lines = []
-    for item in value:
-        if not isinstance(item, dict) or not all(
-            isinstance(item.get(k), str) for k in ("role", "name")
-        ):
-            raise problem
-        lines.append(MastheadLine(item["role"].strip(), item["name"].strip()))
-    return tuple(lines)

@@ -11,7 +11,9 @@ import json
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from sahifa import schema
 from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
 from sahifa.css import css_string
 from sahifa.errors import ConfigError
@@ -103,21 +105,48 @@ def _save_cache() -> None:
         pass  # a read-only home only costs speed
 
 
+def _entry(value: Any, found: schema.Found, key: str, line: int | None) -> Any:
+    """A font entry, checked for its form; its file is checked by ``_fonts``."""
+    values = _ENTRY.check(value, found, key, line)
+    if isinstance(value, YamlMap) and not any(v is schema.MISSING for v in values.values()):
+        return value
+    return schema.MISSING
+
+
+_ENTRY = schema.Schema({
+    "file": schema.Field(schema.text(), required=True, doc="the font file, in fonts/"),
+    "sha256": schema.Field(schema.sha256, required=True, doc="its pinned hash"),
+    "licence": schema.Field(schema.text(), doc="the licence file, in fonts/"),
+    "source": schema.Field(schema.text(), doc="where the file came from"),
+    "weights": schema.Field(schema.list_of(schema.whole(1, 1000), what="weights, e.g. [400, 700]"),
+                            doc="variable fonts: the static weights to make"),
+})  # fmt: skip
+# fonts.yaml: configuration, so an unknown key fails.
+MANIFEST_SCHEMA = schema.Schema({
+    "fonts": schema.Field(schema.list_of(_entry, nonempty=True, what="font entries"),
+                          required=True),
+})  # fmt: skip
+
+
 def load_registry(folder: Path) -> FontRegistry:
-    """Read ``folder/fonts.yaml``, verify every file's sha256, read family/weight/style."""
+    """Read ``folder/fonts.yaml``, verify every file's sha256, read family/weight/style;
+    every problem of the manifest in one error."""
     manifest = folder / MANIFEST
     data = parse_yaml(read_text(manifest, category="config"), manifest, category="config")
-    entries = data.get("fonts") if isinstance(data, YamlMap) else None
-    if not isinstance(entries, list) or not entries:
-        raise ConfigError("expected 'fonts:' with a list of font entries", file=manifest)
+    found = schema.Found(manifest, "config")
+    entries = MANIFEST_SCHEMA.check(data, found, "", 1)["fonts"]
     if not _METADATA:
         _load_cache()
     known = len(_METADATA)
     fonts = []
-    for entry in entries:
-        if not isinstance(entry, YamlMap) or not isinstance(entry.get("file"), str):
-            raise ConfigError("each font entry needs 'file' and 'sha256'", file=manifest)
-        fonts += _fonts(folder, manifest, entry)
+    for entry in entries if isinstance(entries, list) else []:
+        if entry is schema.MISSING:
+            continue
+        try:
+            fonts += _fonts(folder, manifest, entry)
+        except ConfigError as exc:
+            found.errors.append(exc.problem)
+    found.raise_errors()
     if len(_METADATA) > known:
         _save_cache()
     return FontRegistry(folder=folder, fonts=tuple(fonts))

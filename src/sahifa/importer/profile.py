@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
+from sahifa import schema
+from sahifa.content.yamlfile import parse_yaml, read_text
 from sahifa.errors import ConfigError
 
 
@@ -26,28 +27,25 @@ class Profile:
     caption_max_words: int = 30
 
 
+_LIMITS = ("subhead_max_words", "runin_max_words", "caption_max_words")
+# An import profile: configuration, so an unknown key fails.
+PROFILE_SCHEMA = schema.Schema({
+    "name": schema.Field(schema.text(one_line=True), doc="the profile's own name"),
+    "boilerplate": schema.Field(schema.list_of(schema.text(), what="lines"), default=[],
+                                doc="lines dropped wherever they appear"),
+    **{key: schema.Field(schema.whole(1)) for key in _LIMITS},
+})  # fmt: skip
+
+
 def load_profile(root: Path, name: str) -> Profile:
     path = root / "profiles" / f"{name}.yaml"
     if not path.is_file():
         known = sorted(p.stem for p in (root / "profiles").glob("*.yaml"))
         raise ConfigError(f"no import profile {name!r} (known: {', '.join(known) or 'none'})")
     data = parse_yaml(read_text(path, category="config"), path, category="config")
-    if not isinstance(data, YamlMap):
-        raise ConfigError("expected a mapping", file=path, line=1)
-    lines = data.get("boilerplate") or []
-    if not isinstance(lines, list) or not all(isinstance(x, str) for x in lines):
-        raise ConfigError(
-            "boilerplate: a list of lines", file=path, key="boilerplate",
-            line=data.line_of("boilerplate"),
-        )  # fmt: skip
-    limits = {}
-    for key in ("subhead_max_words", "runin_max_words", "caption_max_words"):
-        value = data.get(key)
-        if value is None:
-            continue
-        if not (isinstance(value, str) and value.isdigit()):
-            raise ConfigError("expected a whole number", file=path, key=key, line=data.line_of(key))
-        limits[key] = int(value)
+    values, _ = schema.read(PROFILE_SCHEMA, data, path, "config")
+    limits = {key: values[key] for key in _LIMITS if values[key] is not None}
+    lines = values["boilerplate"]
     return Profile(
         name=name, boilerplate=frozenset(collapse(x) for x in lines if x.strip()), **limits
     )
