@@ -11,18 +11,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+from sahifa import schema
 from sahifa.content.article import Article, HijriDate, Image
 from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
-from sahifa.errors import ArticleError, Problem
+from sahifa.errors import ArticleError, Problem, SahifaError
 from sahifa.trust import confined
 
 ARTICLE_SUFFIXES = (".yaml", ".yml", ".md")
-TEXT_KEYS = ("headline", "kicker", "deck", "byline", "section", "body")
-KNOWN_KEYS = {*TEXT_KEYS, "date", "hijri_date", "image", "tags"}
-IMAGE_KEYS = {"src", "caption", "credit"}
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-# Text that cannot print: C0/C1 controls (but tab and newline) and lone surrogates.
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 # Bidi embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI): invisible,
 # and they reorder what prints — an RLO turns "2023" into "3202" on the page. The marks
 # (LRM, RLM, ALM) stay: they only set the direction of neutral characters.
@@ -97,68 +93,146 @@ def _split_front_matter(text: str, path: Path) -> tuple[YamlMap, str, int]:
     return data, body, body_line
 
 
+def _content_text(*, one_line: bool = False, strip: bool = False) -> schema.Kind:
+    """Text of an article field: printable, bidi controls removed (with a warning)."""
+    plain = schema.text()
+
+    def kind(value: Any, found: schema.Found, key: str, line: int | None) -> str:
+        cleaned, count = _BIDI_CONTROLS.subn("", plain(value, found, key, line))
+        if count:
+            found.warn(f"{count} bidi control character(s) (U+202A-U+202E, U+2066-U+2069) "
+                       "removed: they reorder printed text", key, line)  # fmt: skip
+        if one_line:
+            return _one_line(cleaned)
+        return cleaned.strip() if strip else cleaned
+
+    return kind
+
+
+def _iso(value: Any) -> tuple[int, int, int]:
+    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
+        raise schema.Invalid(f"expected a date as yyyy-mm-dd, got {value!r}")
+    year, month, day = (int(part) for part in value.strip().split("-"))
+    return year, month, day
+
+
+def _date(value: Any, found: schema.Found, key: str, line: int | None) -> dt.date:
+    try:
+        date = dt.date(*_iso(value))
+    except ValueError as exc:
+        if isinstance(exc, schema.Invalid):
+            raise
+        raise schema.Invalid(f"not a real date: {exc}") from None
+    if date.year not in YEARS:
+        raise schema.Invalid(f"year {date.year} is outside {YEARS.start}-{YEARS.stop - 1}")
+    return date
+
+
+def _hijri(value: Any, found: schema.Found, key: str, line: int | None) -> HijriDate:
+    """An explicit Hijri date overrides the computed one (the official date can differ)."""
+    year, month, day = _iso(value)
+    if not (1200 <= year <= 1700 and 1 <= month <= 12 and 1 <= day <= 30):
+        raise schema.Invalid("a Hijri date has years 1200-1700, months 1-12 and days 1-30")
+    return HijriDate(year, month, day)
+
+
+def _image_src(path: Path) -> schema.Kind:
+    """An image file in the article's folder (or below), symlinks followed: a contributor must
+    not make the render read, or an archive attach, a file from elsewhere."""
+
+    def kind(value: Any, found: schema.Found, key: str, line: int | None) -> Path:
+        ref = schema.text()(value, found, key, line).strip()
+        try:
+            src = confined(path.parent, ref, [path.parent], category="article", what="image",
+                           file=path, key=key, line=line).resolve()  # fmt: skip
+        except SahifaError as exc:
+            raise schema.Invalid(exc.problem.message) from None
+        if not src.is_file():
+            raise schema.Invalid(f"image file not found: {ref} (looked for {src})")
+        if _image_kind(src) is None:
+            raise schema.Invalid(f"{ref} is not a PNG, JPEG, GIF, WebP or SVG image")
+        return src
+
+    return kind
+
+
+def _tag(value: Any, found: schema.Found, key: str, line: int | None) -> str:
+    # Tags reach the PDF's /Keywords: no control characters there either.
+    return _content_text(strip=True)(value, found, key, line)
+
+
+def article_schema(path: Path) -> schema.Schema:
+    """The article format (README, "Article format"): content, so an unknown key warns."""
+    image = schema.Schema({
+        "src": schema.Field(_image_src(path), doc="an image file next to the article"),
+        "caption": schema.Field(_content_text(one_line=True), default=""),
+        "credit": schema.Field(_content_text(one_line=True), default=""),
+    }, unknown=schema.CONTENT)  # fmt: skip
+    return schema.Schema({
+        "headline": schema.Field(_content_text(one_line=True), doc="required, one line"),
+        "kicker": schema.Field(_content_text(one_line=True), default=""),
+        "deck": schema.Field(_content_text(strip=True), default=""),
+        "byline": schema.Field(_content_text(one_line=True), default=""),
+        "section": schema.Field(_content_text(one_line=True), default=""),
+        "body": schema.Field(_content_text(), default="", doc="Markdown"),
+        "date": schema.Field(_date, doc="yyyy-mm-dd"),
+        "hijri_date": schema.Field(_hijri, doc="yyyy-mm-dd (Hijri)"),
+        "image": schema.Field(_image_field(image)),
+        "tags": schema.Field(schema.list_of(_tag, what="text (tags: [a, b])"), default=[]),
+    }, unknown=schema.CONTENT)  # fmt: skip
+
+
+def _image_field(image: schema.Schema) -> schema.Kind:
+    def kind(value: Any, found: schema.Found, key: str, line: int | None) -> dict[str, Any]:
+        if not isinstance(value, YamlMap):
+            raise schema.Invalid(
+                f"expected a mapping with src, caption, credit; got {_kind(value)}"
+            )
+        return image.check(value, found, key, line)
+
+    return kind
+
+
 def _build(data: YamlMap, path: Path) -> tuple[Article, list[Problem]]:
-    warnings: list[Problem] = []
-    for key in data:
-        if key not in KNOWN_KEYS:
-            warnings.append(
-                Problem(
-                    "article",
-                    f"unknown key (known: {', '.join(sorted(KNOWN_KEYS))}); ignored",
-                    file=path,
-                    key=key,
-                    line=data.line_of(key),
-                )
-            )
-    text = {
-        key: _without_bidi_controls(_text(data, key, path), path, key, data.line_of(key), warnings)
-        for key in TEXT_KEYS
-    }
-    if not text["headline"].strip():
-        raise ArticleError(
-            "missing headline (required)" if "headline" not in data else "headline is empty",
-            file=path,
-            key="headline",
-            line=data.line_of("headline"),
-        )
-    image, image_warnings = _image(data, path)
-    warnings += image_warnings
-    if image is not None:
-        line = data.line_of("image")
-        image = Image(
-            src=image.src,
-            caption=_without_bidi_controls(image.caption, path, "image.caption", line, warnings),
-            credit=_without_bidi_controls(image.credit, path, "image.credit", line, warnings),
-        )
+    """The article of ``data``, or one error with every problem of the file."""
+    found = schema.Found(path, "article")
+    values = article_schema(path).check(data, found, "", 1)
+    headline = values["headline"]
+    if headline is None or (isinstance(headline, str) and not headline.strip()):
+        found.error("missing headline (required)" if "headline" not in data
+                    else "headline is empty", "headline", data.line_of("headline"))  # fmt: skip
+    image = None
+    if isinstance(values["image"], dict):
+        fields = values["image"]
+        if fields["src"] is None:
+            found.warn("image has no src: printing a placeholder frame with the caption",
+                       "image", data.line_of("image"))  # fmt: skip
+        src = fields["src"] if isinstance(fields["src"], Path) else None
+        image = Image(src=src, caption=_value(fields["caption"]), credit=_value(fields["credit"]))
     if data.get("hijri_date") and not data.get("date"):
-        warnings.append(
-            Problem(
-                "article",
-                "hijri_date without date: the date line needs the Gregorian date; ignored",
-                file=path,
-                key="hijri_date",
-                line=data.line_of("hijri_date"),
-            )
-        )
+        found.warn("hijri_date without date: the date line needs the Gregorian date; ignored",
+                   "hijri_date", data.line_of("hijri_date"))  # fmt: skip
+    found.raise_errors()
     article = Article(
         path=path,
-        headline=_one_line(text["headline"]),
-        kicker=_one_line(text["kicker"]),
-        deck=text["deck"].strip(),
-        byline=_one_line(text["byline"]),
-        section=_one_line(text["section"]),
-        body=text["body"],
-        date=_date(data, path),
-        hijri_date=_hijri(data, path),
+        headline=values["headline"],
+        kicker=values["kicker"],
+        deck=values["deck"],
+        byline=values["byline"],
+        section=values["section"],
+        body=values["body"],
+        date=values["date"],
+        hijri_date=values["hijri_date"] if values["date"] else None,
         image=image,
-        tags=tuple(
-            _without_bidi_controls(tag, path, "tags", data.line_of("tags"), warnings)
-            for tag in _tags(data, path)
-        ),
+        tags=tuple(tag for tag in values["tags"] if tag),
         body_line=data.line_of("body") or 1,
         key_lines=dict(data.lines),
     )
-    return article, warnings
+    return article, found.warnings
+
+
+def _value(value: Any) -> str:
+    return "" if value is None or value is schema.MISSING else str(value)
 
 
 def _kind(value: Any) -> str:
@@ -169,158 +243,9 @@ def _kind(value: Any) -> str:
     return "text"
 
 
-def _text(data: YamlMap, key: str, path: Path) -> str:
-    value = data.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ArticleError(
-            f"expected text, got {_kind(value)}", file=path, key=key, line=data.line_of(key)
-        )
-    _check_printable(value, path, key, data.line_of(key))
-    return value
-
-
-def _check_printable(value: str, path: Path, key: str, line: int | None) -> None:
-    bad = _UNPRINTABLE.search(value)
-    if bad:
-        raise ArticleError(
-            f"contains an unprintable character U+{ord(bad.group()):04X}",
-            file=path,
-            key=key,
-            line=line,
-        )
-
-
-def _without_bidi_controls(
-    value: str, path: Path, key: str, line: int | None, warnings: list[Problem]
-) -> str:
-    """``value`` without bidi embedding/override/isolate controls; a warning if it had any."""
-    cleaned, count = _BIDI_CONTROLS.subn("", value)
-    if count:
-        warnings.append(Problem(
-            "article", f"{count} bidi control character(s) (U+202A-U+202E, U+2066-U+2069) "
-            "removed: they reorder printed text", file=path, key=key, line=line,
-        ))  # fmt: skip
-    return cleaned
-
-
 def _one_line(text: str) -> str:
     """Titles are single lines; YAML block scalars may have left newlines in them."""
     return " ".join(text.split())
-
-
-def _parse_iso(value: Any, data: YamlMap, key: str, path: Path) -> tuple[int, int, int] | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
-        raise ArticleError(
-            f"expected a date as yyyy-mm-dd, got {value!r}",
-            file=path,
-            key=key,
-            line=data.line_of(key),
-        )
-    year, month, day = (int(part) for part in value.strip().split("-"))
-    return year, month, day
-
-
-def _date(data: YamlMap, path: Path) -> dt.date | None:
-    parts = _parse_iso(data.get("date"), data, "date", path)
-    if parts is None:
-        return None
-    try:
-        date = dt.date(*parts)
-    except ValueError as exc:
-        raise ArticleError(
-            f"not a real date: {exc}", file=path, key="date", line=data.line_of("date")
-        ) from None
-    if date.year not in YEARS:
-        raise ArticleError(
-            f"year {date.year} is outside {YEARS.start}-{YEARS.stop - 1}",
-            file=path,
-            key="date",
-            line=data.line_of("date"),
-        )
-    return date
-
-
-def _hijri(data: YamlMap, path: Path) -> HijriDate | None:
-    """An explicit Hijri date overrides the computed one (the official date can differ)."""
-    parts = _parse_iso(data.get("hijri_date"), data, "hijri_date", path)
-    if parts is None:
-        return None
-    year, month, day = parts
-    if not (1200 <= year <= 1700 and 1 <= month <= 12 and 1 <= day <= 30):
-        raise ArticleError(
-            "a Hijri date has years 1200-1700, months 1-12 and days 1-30",
-            file=path,
-            key="hijri_date",
-            line=data.line_of("hijri_date"),
-        )
-    return HijriDate(year, month, day)
-
-
-def _image(data: YamlMap, path: Path) -> tuple[Image | None, list[Problem]]:
-    value = data.get("image")
-    if value is None or value == "":
-        return None, []
-    line = data.line_of("image")
-    if not isinstance(value, YamlMap):
-        raise ArticleError(
-            f"expected a mapping with src, caption, credit; got {_kind(value)}",
-            file=path,
-            key="image",
-            line=line,
-        )
-    warnings = [
-        Problem(
-            "article",
-            f"unknown key (known: {', '.join(sorted(IMAGE_KEYS))}); ignored",
-            file=path,
-            key=f"image.{key}",
-            line=value.line_of(key),
-        )
-        for key in value
-        if key not in IMAGE_KEYS
-    ]
-    fields = {}
-    for key in IMAGE_KEYS:
-        item = value.get(key)
-        if item is not None and not isinstance(item, str):
-            raise ArticleError(
-                f"expected text, got {_kind(item)}",
-                file=path,
-                key=f"image.{key}",
-                line=value.line_of(key),
-            )
-        fields[key] = (item or "").strip()
-        _check_printable(fields[key], path, f"image.{key}", value.line_of(key))
-    src: Path | None = None
-    if fields["src"]:
-        where = {"file": path, "key": "image.src", "line": value.line_of("src")}
-        # An article's image lies in its folder (or below), symlinks followed: a contributor
-        # must not make the render read, or an archive attach, a file from elsewhere.
-        src = confined(path.parent, fields["src"], [path.parent], category="article",
-                       what="image", **where).resolve()  # fmt: skip
-        if not src.is_file():
-            raise ArticleError(f"image file not found: {fields['src']} (looked for {src})", **where)
-        kind = _image_kind(src)
-        if kind is None:
-            raise ArticleError(
-                f"{fields['src']} is not a PNG, JPEG, GIF, WebP or SVG image", **where
-            )
-    else:
-        warnings.append(
-            Problem(
-                "article",
-                "image has no src: printing a placeholder frame with the caption",
-                file=path,
-                key="image",
-                line=line,
-            )
-        )
-    image = Image(src=src, caption=_one_line(fields["caption"]), credit=_one_line(fields["credit"]))
-    return image, warnings
 
 
 def _image_kind(path: Path) -> str | None:
@@ -336,19 +261,3 @@ def _image_kind(path: Path) -> str | None:
     if text.startswith((b"<svg", b"<?xml")) and b"<svg" in head.lower():
         return "SVG"
     return None
-
-
-def _tags(data: YamlMap, path: Path) -> tuple[str, ...]:
-    value = data.get("tags")
-    if value is None or value == "":
-        return ()
-    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
-        raise ArticleError(
-            "expected a list of text (tags: [a, b])",
-            file=path,
-            key="tags",
-            line=data.line_of("tags"),
-        )
-    for tag in value:  # tags reach the PDF's /Keywords: no control characters there either
-        _check_printable(tag, path, "tags", data.line_of("tags"))
-    return tuple(tag.strip() for tag in value if tag.strip())
