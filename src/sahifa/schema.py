@@ -3,7 +3,8 @@
 Each kind of file (an article, an edition, ``sahifa.yaml``, ``layout.yaml``, ``fonts.yaml``,
 an import profile) declares a ``Schema``: its fields, each with a kind that turns the text
 written into a typed value. Checking a file reports **every** problem of the file in one run,
-each with its file, line and key (``pages[2].stories[1].span``), and applies one rule for keys
+each with its file, line and key (``pages[2].stories[1].span``: lists count from 1, as the
+desk counts pages), and applies one rule for keys
 the schema does not know, stated per kind of file:
 
 - content (articles, editions: written by many hands) — an unknown key **warns**, as the
@@ -125,8 +126,8 @@ class Schema:
 
 
 def _join(key: str, name: str | int) -> str:
-    if isinstance(name, int):
-        return f"{key}[{name}]"
+    if isinstance(name, int):  # lists count from 1, as the desk does: pages[1] is page 1
+        return f"{key}[{name + 1}]"
     return f"{key}.{name}" if key else name
 
 

@@ -11,10 +11,9 @@ import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sahifa import schema
-from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
+from sahifa.content.yamlfile import parse_yaml, read_text
 from sahifa.errors import ConfigError, Problem
 from sahifa.press.config import PressSettings, read_press
 from sahifa.trust import SETTINGS_FILE
@@ -110,17 +109,6 @@ def find_root(start: Path | None = None, project: Path | None = None) -> Path:
     )
 
 
-def _press(value: Any, found: schema.Found, key: str, line: int | None) -> PressSettings | None:
-    """``press:`` has its own reader (the ICC profile is opened only for press output)."""
-    data = YamlMap(press=value)
-    data.lines["press"] = line or 1
-    try:
-        return read_press(data, found.file)
-    except ConfigError as exc:
-        found.errors.append(exc.problem)
-        return None
-
-
 _MASTHEAD_LINE = schema.Schema({
     "role": schema.Field(schema.text(one_line=True), required=True),
     "name": schema.Field(schema.text(one_line=True), required=True),
@@ -136,7 +124,7 @@ SETTINGS_SCHEMA = schema.Schema({
     "date_line": schema.Field(schema.choice(*DATE_LINE_STYLES), default="both"),
     "limits": schema.Field(schema.mapping(schema.Schema(
         dict.fromkeys(Limits.__dataclass_fields__, _WHOLE), sparse=True)), default={}),
-    "press": schema.Field(_press),
+    "press": schema.Field(read_press, doc="press output (README, \"Press output\")"),
     "remote": schema.Field(schema.mapping(schema.Schema({
         "allow_networks": schema.Field(schema.list_of(schema.network, what="networks, e.g. "
                                                       "[10.1.0.0/16]"), default=[]),

@@ -17,18 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sahifa import schema
 from sahifa.content.article import Article, HijriDate
 from sahifa.content.reader import read_article
 from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
 from sahifa.errors import Problem, SahifaError
-from sahifa.trust import check_name, confined, nested_project
+from sahifa.trust import confined, nested_project
 
 OVERFLOW_MODES = ("error", "cut", "continue")
 HEADLINE_SIZES = ("lead", "normal", "small")
-EDITION_KEYS = {"issue", "date", "hijri_date", "layout", "paper", "pages"}
-PAGE_KEYS = {"template", "section", "stories"}
-SLOT_KEYS = {"article", "briefs", "continued", "id", "title", "column", "span", "row", "rows",
-             "size", "overflow"}  # fmt: skip
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Controls (but tab and newline), lone surrogates and bidi embeddings/overrides/isolates.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
@@ -106,322 +103,222 @@ class _Where:
 def read_edition(
     path: Path, roots: Sequence[Path] = (), project: Path | None = None
 ) -> Edition:
-    """Read an edition and every article it references. Raises ``SahifaError``.
+    """Read an edition and every article it references. Raises ``SahifaError`` with every
+    problem of the file (one line each).
 
     Story files must resolve inside ``roots`` (default: the edition's own folder) and not in
     a project nested inside ``project``."""
     path = Path(path)
-    where = _Where(path, tuple(roots) or (path.parent,), project)
+    place = _Where(path, tuple(roots) or (path.parent,), project)
     data = parse_yaml(read_text(path, category="edition"), path, category="edition")
-    if not isinstance(data, YamlMap):
-        raise SahifaError("edition", "expected a mapping with pages:", file=path, line=1)
-    warnings = [
-        Problem("edition", "unknown key; ignored", file=path, key=k, line=data.line_of(k))
-        for k in data
-        if k not in EDITION_KEYS
-    ]
-    pages_data = data.get("pages")
-    if not isinstance(pages_data, list) or not pages_data:
-        raise SahifaError(
-            "edition",
-            "pages: must be a list of pages",
-            file=path,
-            key="pages",
-            line=data.line_of("pages"),
-        )
-    pages = []
-    for number, page in enumerate(pages_data, start=1):
-        page_obj, page_warnings = _page(page, number, where, data.line_of("pages"))
-        pages.append(page_obj)
-        warnings += page_warnings
+    found = schema.Found(path, "edition")
+    values = _edition_schema(place).check(data, found, "", 1)
+    pages = tuple(_page(page, number, place, found)
+                  for number, page in enumerate(values["pages"] or [], start=1)
+                  if isinstance(page, dict))  # fmt: skip
+    found.raise_errors()
     edition = Edition(
         path=path,
-        pages=tuple(pages),
-        issue=_text(data, "issue", path),
-        date=_date(data, path),
-        hijri_date=_hijri(data, path),
-        layout=_layout(data, path),
+        pages=pages,
+        issue=values["issue"],
+        date=values["date"],
+        hijri_date=values["hijri_date"],
+        layout=values["layout"],
         layout_line=data.line_of("layout"),
-        paper=_text(data, "paper", path) or None,
-        warnings=tuple(warnings),
+        paper=values["paper"] or None,
+        warnings=tuple(found.warnings),
     )
-    _check_ids_and_jumps(edition)
+    _check_ids_and_jumps(edition, found)
+    found.raise_errors()
     return edition
 
 
-def _text(data: YamlMap, key: str, path: Path) -> str:
-    value = data.get(key)
-    if value is None:
-        return ""
+def _text(value: Any, found: schema.Found, key: str, line: int | None) -> str:
+    """Masthead, banner and PDF title: text without control or bidi override characters."""
+    bad = _UNPRINTABLE.search(value) if isinstance(value, str) else None
+    if bad:
+        raise schema.Invalid(f"contains an unprintable character U+{ord(bad.group()):04X}")
     if not isinstance(value, str):
-        raise SahifaError("edition", "expected text", file=path, key=key, line=data.line_of(key))
-    bad = _UNPRINTABLE.search(value)
-    if bad:  # masthead, banner and PDF title: no control or bidi override characters
-        raise SahifaError("edition", f"contains an unprintable character U+{ord(bad.group()):04X}",
-                          file=path, key=key, line=data.line_of(key))  # fmt: skip
+        raise schema.Invalid("expected text")
     return value.strip()
 
 
-def _layout(data: YamlMap, path: Path) -> str | None:
-    """``layout:`` is a name looked up in the project's layouts/, never a path."""
-    value = _text(data, "layout", path)
-    if not value:
-        return None
-    return check_name(value, what="layout", category="edition", file=path, key="layout",
-                      line=data.line_of("layout"))  # fmt: skip
-
-
-def _date(data: YamlMap, path: Path) -> dt.date | None:
-    value = _text(data, "date", path)
-    if not value:
-        return None
+def _date(value: Any, found: schema.Found, key: str, line: int | None) -> dt.date:
+    text = _text(value, found, key, line)
     try:
-        if not _ISO_DATE.match(value):
+        if not _ISO_DATE.match(text):
             raise ValueError("expected yyyy-mm-dd")
-        return dt.date.fromisoformat(value)
+        return dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise SahifaError(
-            "edition",
-            f"bad date {value!r}: {exc}",
-            file=path,
-            key="date",
-            line=data.line_of("date"),
-        ) from None
+        raise schema.Invalid(f"bad date {text!r}: {exc}") from None
 
 
-def _hijri(data: YamlMap, path: Path) -> HijriDate | None:
-    value = _text(data, "hijri_date", path)
-    if not value:
-        return None
-    if not _ISO_DATE.match(value):
-        raise SahifaError(
-            "edition",
-            "expected a Hijri date as yyyy-mm-dd",
-            file=path,
-            key="hijri_date",
-            line=data.line_of("hijri_date"),
-        )
-    year, month, day = (int(p) for p in value.split("-"))
+def _hijri(value: Any, found: schema.Found, key: str, line: int | None) -> HijriDate:
+    text = _text(value, found, key, line)
+    if not _ISO_DATE.match(text):
+        raise schema.Invalid("expected a Hijri date as yyyy-mm-dd")
+    year, month, day = (int(p) for p in text.split("-"))
     if not (1200 <= year <= 1700 and 1 <= month <= 12 and 1 <= day <= 30):
-        raise SahifaError(
-            "edition", "a Hijri date has years 1200-1700, months 1-12 and days 1-30",
-            file=path, key="hijri_date", line=data.line_of("hijri_date"),
-        )  # fmt: skip
+        raise schema.Invalid("a Hijri date has years 1200-1700, months 1-12 and days 1-30")
     return HijriDate(year, month, day)
 
 
-def _page(
-    page: Any, number: int, place: _Where, line: int | None
-) -> tuple[EditionPage, list[Problem]]:
-    path = place.path
-    where = f"pages[{number}]"
-    if not isinstance(page, YamlMap):
-        raise SahifaError("edition", "each page is a mapping", file=path, key=where, line=line)
-    warnings = [
-        Problem(
-            "edition", "unknown key; ignored", file=path, key=f"{where}.{k}", line=page.line_of(k)
-        )
-        for k in page
-        if k not in PAGE_KEYS
-    ]
-    template = _text(page, "template", path) or ("front" if number == 1 else "inside")
-    check_name(template, what="a page template", category="edition", file=path,
-               key=f"{where}.template", line=page.line_of("template"))  # fmt: skip
-    stories = page.get("stories") or []
-    if not isinstance(stories, list):
-        raise SahifaError(
-            "edition",
-            "stories: must be a list",
-            file=path,
-            key=f"{where}.stories",
-            line=page.line_of("stories"),
-        )
-    slots = tuple(
-        _slot(s, f"{where}.stories[{i}]", place, page.line_of("stories"))
-        for i, s in enumerate(stories, start=1)
-    )
-    page_line = page.line_of("template") or page.line_of("stories") or line
-    section = _text(page, "section", path)
-    return EditionPage(number, template, section, slots, page_line), warnings
+def _story_file(place: _Where) -> schema.Kind:
+    """An article file named by the edition: inside the allowed folders (``sahifa.trust``),
+    not in a nested project, and a readable article (its own errors name its file)."""
+
+    def kind(value: Any, found: schema.Found, key: str, line: int | None) -> Article:
+        if not isinstance(value, str) or not value.strip():
+            raise schema.Invalid("expected an article path")
+        ref = value.strip()
+        try:
+            target = confined(place.path.parent, ref, place.roots, category="edition",
+                              what="story file", file=place.path, key=key, line=line)  # fmt: skip
+        except SahifaError as exc:
+            raise schema.Invalid(exc.problem.message) from None
+        nested = nested_project(target, place.project)
+        if nested is not None:
+            raise schema.Invalid(
+                f"story file {ref!r} lies in {nested}, a folder with its own sahifa.yaml "
+                "inside the project: a folder of articles cannot bring its own settings, "
+                "layouts or fonts"
+            )
+        if not target.is_file():
+            raise schema.Invalid(f"article not found: {ref}")
+        try:
+            return read_article(target)[0]
+        except SahifaError as exc:  # the article's own file, line and key
+            found.errors.extend(getattr(exc, "problems", [exc.problem]))
+            return schema.MISSING
+
+    return kind
 
 
-def _slot_error(slot: YamlMap, where: str, key: str, path: Path, message: str) -> SahifaError:
-    """An error about one key of a story slot, at that key's line (else the slot's)."""
-    line = slot.line_of(key) or slot.line_of("article") or slot.line_of("briefs")
-    return SahifaError("edition", message, file=path, key=f"{where}.{key}", line=line)
+def _edition_schema(place: _Where) -> schema.Schema:
+    """The edition format (README, "Editions"): content, so an unknown key warns."""
+    story = _story_file(place)
+    slot = schema.Schema({
+        "article": schema.Field(story),
+        "briefs": schema.Field(schema.list_of(story, nonempty=True, what="article paths")),
+        "continued": schema.Field(_text, doc="the id of a story with overflow: continue"),
+        "id": schema.Field(_text, default=""),
+        "title": schema.Field(_text, default=""),
+        **{key: schema.Field(schema.whole(1), required=True)
+           for key in ("column", "span", "row", "rows")},
+        "size": schema.Field(schema.choice(*HEADLINE_SIZES), default="normal"),
+        "overflow": schema.Field(schema.choice(*OVERFLOW_MODES), default="error"),
+    }, unknown=schema.CONTENT)  # fmt: skip
+    page = schema.Schema({
+        "template": schema.Field(schema.name("a page template"), doc="front, inside, back"),
+        "section": schema.Field(_text, default=""),
+        "stories": schema.Field(schema.list_of(schema.mapping(slot), what="stories"),
+                                default=[]),
+    }, unknown=schema.CONTENT)  # fmt: skip
+    return schema.Schema({
+        "issue": schema.Field(_text, default=""),
+        "date": schema.Field(_date),
+        "hijri_date": schema.Field(_hijri),
+        "layout": schema.Field(schema.name("layout")),
+        "paper": schema.Field(_text, default=""),
+        "pages": schema.Field(schema.list_of(_page_entry(page), nonempty=True,
+                                             what="pages"), required=True),
+    }, unknown=schema.CONTENT)  # fmt: skip
 
 
-def _int(slot: YamlMap, key: str, where: str, path: Path) -> int:
-    value = slot.get(key)
-    if value is None:
-        raise _slot_error(slot, where, key, path, f"{key} is required (a whole number)")
-    if not isinstance(value, str) or not value.isdigit() or int(value) < 1:
-        raise _slot_error(slot, where, key, path, f"expected a whole number >= 1, got {value!r}")
-    return int(value)
+def _page_entry(page: schema.Schema) -> schema.Kind:
+    """A page: its checked values, with the raw mapping kept for lines and key presence."""
+
+    def kind(value: Any, found: schema.Found, key: str, line: int | None) -> dict[str, Any]:
+        values = page.check(value, found, key, line)
+        values["_raw"] = value if isinstance(value, YamlMap) else YamlMap()
+        values["_key"] = key
+        return values
+
+    return kind
 
 
-def _choice(
-    slot: YamlMap, key: str, allowed: tuple[str, ...], default: str, where: str, path: Path
-) -> str:
-    value = slot.get(key, default)
-    if value not in allowed:
-        message = f"expected one of {', '.join(allowed)}, got {value!r}"
-        raise _slot_error(slot, where, key, path, message)
-    return str(value)
+def _page(values: dict[str, Any], number: int, place: _Where, found: schema.Found) -> EditionPage:
+    raw: YamlMap = values["_raw"]
+    where = values["_key"]
+    template = values["template"] or ("front" if number == 1 else "inside")
+    stories = raw.get("stories") if isinstance(raw.get("stories"), list) else []
+    slots = []
+    for index, (slot, slot_raw) in enumerate(zip(values["stories"] or [], stories, strict=False),
+                                             start=1):  # fmt: skip
+        if isinstance(slot, dict) and isinstance(slot_raw, YamlMap):
+            made = _slot(slot, slot_raw, f"{where}.stories[{index}]", place, found)
+            if made is not None:
+                slots.append(made)
+    line = raw.line_of("template") or raw.line_of("stories")
+    section = values["section"] if isinstance(values["section"], str) else ""
+    return EditionPage(number, str(template), section, tuple(slots), line)
 
 
-def _article(ref: Any, key: str, slot: YamlMap, place: _Where) -> Article:
-    path = place.path
-    line = slot.line_of(key.rsplit(".", 1)[-1])
-    if not isinstance(ref, str) or not ref.strip():
-        raise SahifaError("edition", "expected an article path", file=path, key=key, line=line)
-    target = confined(path.parent, ref.strip(), place.roots, category="edition",
-                      what="story file", file=path, key=key, line=line)  # fmt: skip
-    nested = nested_project(target, place.project)
-    if nested is not None:
-        raise SahifaError(
-            "edition", f"story file {ref.strip()!r} lies in {nested}, a folder with its own "
-            "sahifa.yaml inside the project: a folder of articles cannot bring its own "
-            "settings, layouts or fonts", file=path, key=key, line=line,
-        )  # fmt: skip
-    if not target.is_file():
-        raise SahifaError(
-            "edition",
-            f"article not found: {ref}",
-            file=path,
-            key=key,
-            line=slot.line_of(key.rsplit(".", 1)[-1]),
-        )
-    return read_article(target)[0]  # its own errors name the article's file and line
-
-
-def _slot(slot: Any, where: str, place: _Where, line: int | None) -> Slot:
-    path = place.path
-    if not isinstance(slot, YamlMap):
-        raise SahifaError("edition", "each story is a mapping", file=path, key=where, line=line)
-    unknown = [k for k in slot if k not in SLOT_KEYS]
-    if unknown:
-        raise SahifaError(
-            "edition",
-            f"unknown key {unknown[0]!r}",
-            file=path,
-            key=f"{where}.{unknown[0]}",
-            line=slot.line_of(unknown[0]),
-        )
-    geometry = {
-        "column": _int(slot, "column", where, path),
-        "span": _int(slot, "span", where, path),
-        "row": _int(slot, "row", where, path),
-        "rows": _int(slot, "rows", where, path),
-    }
-    kinds = [k for k in ("article", "briefs", "continued") if k in slot]
+def _slot(values: dict[str, Any], raw: YamlMap, where: str, place: _Where,
+          found: schema.Found) -> Slot | None:  # fmt: skip
+    """A story slot from its checked values: exactly one of article, briefs, continued."""
+    kinds = [k for k in ("article", "briefs", "continued") if k in raw]
+    line = raw.line_of(kinds[0]) if kinds else next(iter(raw.lines.values()), None)
     if len(kinds) != 1:
-        raise SahifaError(
-            "edition",
-            "a story slot has exactly one of article:, briefs:, continued:",
-            file=path,
-            key=where,
-            line=slot.line_of(kinds[0]) if kinds else line,
-        )
+        found.error("a story slot has exactly one of article:, briefs:, continued:", where, line)
+        return None
+    if any(v is schema.MISSING for v in values.values()):
+        return None  # reported where it was read
     kind = kinds[0]
-    common = {
-        "size": _choice(slot, "size", HEADLINE_SIZES, "normal", where, path),
-        "title": _text(slot, "title", path),
-        "line": slot.line_of(kind),
-        **geometry,
-    }
+    common = {key: values[key] for key in ("column", "span", "row", "rows", "size", "title")}
     if kind == "article":
-        article = _article(slot["article"], f"{where}.article", slot, place)
-        return Slot(
-            id=_text(slot, "id", path) or article.path.stem,
-            articles=(article,),
-            kind="story",
-            overflow=_choice(slot, "overflow", OVERFLOW_MODES, "error", where, path),
-            **common,
-        )
+        article = values["article"]
+        return Slot(id=values["id"] or article.path.stem, articles=(article,), kind="story",
+                    overflow=values["overflow"], line=line, **common)  # fmt: skip
     if kind == "briefs":
-        refs = slot["briefs"]
-        if not isinstance(refs, list) or not refs:
-            raise SahifaError(
-                "edition",
-                "briefs: is a list of article paths",
-                file=path,
-                key=f"{where}.briefs",
-                line=slot.line_of("briefs"),
-            )
-        articles = tuple(_article(r, f"{where}.briefs", slot, place) for r in refs)
-        overflow = _choice(slot, "overflow", OVERFLOW_MODES, "error", where, path)
-        if overflow == "continue":
-            raise SahifaError(
-                "edition",
-                "a column of briefs cannot continue on another page",
-                file=path,
-                key=f"{where}.overflow",
-                line=slot.line_of("overflow"),
-            )
-        return Slot(
-            id=_text(slot, "id", path) or f"briefs-{where}",
-            articles=articles,
-            kind="briefs",
-            overflow=overflow,
-            **common,
-        )
-    target = _text(slot, "continued", path)
-    return Slot(id=f"{target}-continued", kind="continued", continues=target, **common)
+        if values["overflow"] == "continue":
+            found.error("a column of briefs cannot continue on another page",
+                        f"{where}.overflow", raw.line_of("overflow"))  # fmt: skip
+            return None
+        articles = tuple(a for a in values["briefs"] if a is not schema.MISSING)
+        return Slot(id=values["id"] or f"briefs-{where}", articles=articles, kind="briefs",
+                    overflow=values["overflow"], line=line, **common)  # fmt: skip
+    target = values["continued"]
+    return Slot(id=f"{target}-continued", kind="continued", continues=target, line=line,
+                **common)  # fmt: skip
 
 
-def _check_ids_and_jumps(edition: Edition) -> None:
+def _check_ids_and_jumps(edition: Edition, found: schema.Found) -> None:
+    """Story ids are unique; every continued: names a story with overflow: continue on an
+    earlier page, once; every story that continues has its continuation."""
+
+    def error(message: str, slot: Slot, key: str | None = None) -> None:
+        found.errors.append(Problem("edition", message, file=edition.path, key=key,
+                                    line=slot.line))  # fmt: skip
+
     seen: dict[str, int] = {}
     for page in edition.pages:
         for slot in page.slots:
             if slot.kind == "continued":
                 continue
             if slot.id in seen:
-                raise SahifaError(
-                    "edition",
-                    f"story id {slot.id!r} is used twice (pages {seen[slot.id]} "
-                    f"and {page.number}); give one an id:",
-                    file=edition.path,
-                    line=slot.line,
-                )
-            seen[slot.id] = page.number
+                error(f"story id {slot.id!r} is used twice (pages {seen[slot.id]} and "
+                      f"{page.number}); give one an id:", slot)  # fmt: skip
+            seen.setdefault(slot.id, page.number)
     jumps: dict[str, int] = {}
     for page in edition.pages:
         for slot in page.slots:
             if slot.kind != "continued":
                 continue
-            found = edition.slot(slot.continues)
-            if found is None or found[1].overflow != "continue":
-                raise SahifaError(
-                    "edition",
-                    f"continued: {slot.continues!r} names no story with overflow: continue "
-                    "(continued: takes a story id, not a path)",
-                    file=edition.path,
-                    key=f"pages[{page.number}].continued",
-                    line=slot.line,
-                )
-            if found[0].number >= page.number:
-                raise SahifaError(
-                    "edition",
-                    f"{slot.continues!r} must continue on a later page than page {found[0].number}",
-                    file=edition.path,
-                    line=slot.line,
-                )
-            if slot.continues in jumps:
-                raise SahifaError(
-                    "edition",
-                    f"{slot.continues!r} continues twice",
-                    file=edition.path,
-                    line=slot.line,
-                )
-            jumps[slot.continues] = page.number
+            found_slot = edition.slot(slot.continues)
+            if found_slot is None or found_slot[1].overflow != "continue":
+                error(f"continued: {slot.continues!r} names no story with overflow: continue "
+                      "(continued: takes a story id, not a path)", slot,
+                      f"pages[{page.number}].continued")  # fmt: skip
+            elif found_slot[0].number >= page.number:
+                error(f"{slot.continues!r} must continue on a later page than page "
+                      f"{found_slot[0].number}", slot)  # fmt: skip
+            elif slot.continues in jumps:
+                error(f"{slot.continues!r} continues twice", slot)
+            else:
+                jumps[slot.continues] = page.number
     for page in edition.pages:
         for slot in page.slots:
             if slot.kind == "story" and slot.overflow == "continue" and slot.id not in jumps:
-                raise SahifaError(
-                    "edition",
-                    f"story {slot.id!r} has overflow: continue but no later page has "
-                    f"a 'continued: {slot.id}' slot",
-                    file=edition.path,
-                    line=slot.line,
-                )
+                error(f"story {slot.id!r} has overflow: continue but no later page has a "
+                      f"'continued: {slot.id}' slot", slot)  # fmt: skip

@@ -12,7 +12,9 @@ import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from sahifa import schema
 from sahifa.content.yamlfile import YamlMap
 from sahifa.errors import ConfigError
 
@@ -20,8 +22,6 @@ VARIANTS = ("pdf/x-4", "pdf/x-1a")
 MARKS = ("crop", "registration")
 DEFAULT_PATTERN = "{paper}-{date}-{edition}-p{page:02}.pdf"
 PATTERN_FIELDS = {"paper", "date", "edition", "page"}
-KNOWN_KEYS = {"variant", "bleed", "marks", "icc", "ink_limit", "split_pattern", "paper_code"}
-ICC_KEYS = {"path", "sha256", "condition", "info"}
 _BLEED = re.compile(r"^(\d+(?:\.\d+)?)(mm|pt)$")
 MAX_BLEED_MM = 20.0  # a plant asks 3-5 mm; more is a typo (3cm for 3mm)
 
@@ -99,83 +99,98 @@ def bleed_points(value: str, where: str = "--bleed", at: Where | None = None) ->
     return mm * 72 / 25.4
 
 
-def read_press(data: YamlMap, path: Path) -> PressSettings | None:
-    """Validate ``press:`` of ``sahifa.yaml`` (``data`` is the whole file's mapping)."""
-    value = data.get("press")
-    if value is None:
-        return None
-    at = Where(path, data.line_of("press"))
-    if not isinstance(value, YamlMap):
-        raise ConfigError("expected a mapping", file=path, key="press", line=at.line)
+def _bleed(value: Any, found: schema.Found, key: str, line: int | None) -> str:
+    if not isinstance(value, str):
+        raise schema.Invalid("expected a length such as 3mm")
+    try:
+        bleed_points(value, key, Where(found.file, line))
+    except ConfigError as exc:
+        raise schema.Invalid(exc.problem.message) from None
+    return value
 
-    def where(key: str, inside: YamlMap = value) -> Where:
-        return Where(path, inside.line_of(key))
 
-    def fail(message: str, key: str, inside: YamlMap = value, prefix: str = "press") -> None:
-        raise ConfigError(message, file=path, key=f"{prefix}.{key}", line=inside.line_of(key))
+def _marks(value: Any, found: schema.Found, key: str, line: int | None) -> tuple[str, ...]:
+    if not isinstance(value, list) or any(m not in MARKS for m in value):
+        raise schema.Invalid(f"expected a list of {', '.join(MARKS)} (or [])")
+    return tuple(value)
 
-    for key in value:
-        if key not in KNOWN_KEYS:
-            fail(f"unknown key (known: {', '.join(sorted(KNOWN_KEYS))})", key)
-    variant = value.get("variant", "pdf/x-4")
-    if variant not in VARIANTS:
-        fail(f"expected one of {', '.join(VARIANTS)}, got {variant!r}", "variant")
-    bleed = value.get("bleed", "3mm")
-    if not isinstance(bleed, str):
-        fail("expected a length such as 3mm", "bleed")
-    bleed_points(bleed, "press.bleed", where("bleed"))
-    marks = value.get("marks", list(MARKS))
-    if not isinstance(marks, list) or any(m not in MARKS for m in marks):
-        fail(f"expected a list of {', '.join(MARKS)} (or [])", "marks")
-    limit = value.get("ink_limit", "300")
-    if not (isinstance(limit, str) and limit.isdigit() and 100 <= int(limit) <= 400):
-        fail("expected a total ink limit in percent, 100 to 400 (newsprint: 240)", "ink_limit")
-    pattern = value.get("split_pattern", DEFAULT_PATTERN)
-    if not isinstance(pattern, str) or (problem := pattern_problem(pattern)):
-        fail(problem if isinstance(pattern, str) else "expected text", "split_pattern")
-    code = value.get("paper_code")
-    if code is not None and not (isinstance(code, str) and re.fullmatch(r"[\w.-]+", code)):
-        fail("expected letters, digits, '-', '_' or '.'", "paper_code")
+
+def _ink_limit(value: Any, found: schema.Found, key: str, line: int | None) -> int:
+    if not (isinstance(value, str) and value.isdigit() and 100 <= int(value) <= 400):
+        raise schema.Invalid("expected a total ink limit in percent, 100 to 400 (newsprint: 240)")
+    return int(value)
+
+
+def _pattern(value: Any, found: schema.Found, key: str, line: int | None) -> str:
+    if not isinstance(value, str):
+        raise schema.Invalid("expected text")
+    problem = pattern_problem(value)
+    if problem:
+        raise schema.Invalid(problem)
+    return value
+
+
+def _paper_code(value: Any, found: schema.Found, key: str, line: int | None) -> str:
+    if not (isinstance(value, str) and re.fullmatch(r"[\w.-]+", value)):
+        raise schema.Invalid("expected letters, digits, '-', '_' or '.'")
+    return value
+
+
+def _icc_sha(value: Any, found: schema.Found, key: str, line: int | None) -> str:
+    sha = value.strip().lower() if isinstance(value, str) else ""
+    if not re.fullmatch(r"[0-9a-f]{64}", sha):
+        raise schema.Invalid("expected 64 hex digits")
+    return sha
+
+
+_ICC = schema.Schema({
+    "path": schema.Field(schema.text(), required=True, doc="the plant's ICC profile"),
+    "sha256": schema.Field(_icc_sha, required=True, doc="its pinned hash"),
+    "condition": schema.Field(schema.text(), doc="OutputConditionIdentifier"),
+    "info": schema.Field(schema.text()),
+})  # fmt: skip
+# press: of sahifa.yaml: configuration, so an unknown key fails.
+PRESS_SCHEMA = schema.Schema({
+    "variant": schema.Field(schema.choice(*VARIANTS), default="pdf/x-4"),
+    "bleed": schema.Field(_bleed, default="3mm"),
+    "marks": schema.Field(_marks, default=MARKS),
+    "icc": schema.Field(schema.mapping(_ICC)),
+    "ink_limit": schema.Field(_ink_limit, default=300),
+    "split_pattern": schema.Field(_pattern, default=DEFAULT_PATTERN),
+    "paper_code": schema.Field(_paper_code, doc="the paper's name in plate file names"),
+})  # fmt: skip
+
+
+def read_press(value: Any, found: schema.Found, key: str, line: int | None) -> PressSettings:
+    """``press:`` of ``sahifa.yaml``, checked with the rest of the file (every problem)."""
+    values = PRESS_SCHEMA.check(value, found, key, line)
+    if any(v is schema.MISSING for v in values.values()):
+        return PressSettings()  # reported; never used, the file fails
     return PressSettings(
-        variant=variant,
-        bleed=bleed,
-        marks=tuple(marks),
-        icc=_read_icc(value, path),
-        ink_limit=int(limit),
-        split_pattern=pattern,
-        paper_code=code,
-        at=at,
+        variant=values["variant"],
+        bleed=values["bleed"],
+        marks=tuple(values["marks"]),
+        icc=_icc(values["icc"], value, found.file),
+        ink_limit=values["ink_limit"],
+        split_pattern=values["split_pattern"],
+        paper_code=values["paper_code"],
+        at=Where(found.file, line),
     )
 
 
-def _read_icc(press: YamlMap, path: Path) -> IccSettings | None:
-    icc = press.get("icc")
-    if icc is None:
+def _icc(values: dict[str, Any] | None, press: YamlMap, path: Path) -> IccSettings | None:
+    if values is None:
         return None
-    if not isinstance(icc, YamlMap):
-        raise ConfigError("expected {path: …, sha256: …, condition: …}", file=path,
-                          key="press.icc", line=press.line_of("icc"))  # fmt: skip
-    for key in icc:
-        if key not in ICC_KEYS:
-            raise ConfigError(f"unknown key (known: {', '.join(sorted(ICC_KEYS))})", file=path,
-                              key=f"press.icc.{key}", line=icc.line_of(key))  # fmt: skip
-    for key in ("path", "sha256"):
-        if not isinstance(icc.get(key), str) or not icc[key].strip():
-            raise ConfigError("required", file=path, key=f"press.icc.{key}",
-                              line=icc.line_of(key) or press.line_of("icc"))  # fmt: skip
-    sha = icc["sha256"].strip().lower()
-    if not re.fullmatch(r"[0-9a-f]{64}", sha):
-        raise ConfigError("expected 64 hex digits", file=path, key="press.icc.sha256",
-                          line=icc.line_of("sha256"))  # fmt: skip
-    profile = Path(icc["path"].strip())
+    icc = press["icc"]
+    profile = Path(values["path"].strip())
     if not profile.is_absolute():
         profile = path.parent / profile  # relative to the project, like layouts/ and fonts/
-    condition = str(icc.get("condition") or profile.stem)
+    condition = str(values["condition"] or profile.stem)
     return IccSettings(
         path=profile,
-        sha256=sha,
+        sha256=values["sha256"],
         condition=condition,
-        info=str(icc.get("info") or condition),
+        info=str(values["info"] or condition),
         path_at=Where(path, icc.line_of("path")),
         sha_at=Where(path, icc.line_of("sha256")),
     )
