@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,9 +59,9 @@ class RenderJob:
         return self.output or Path("build") / f"{self.source.stem}.pdf"
 
 
-@dataclass
-class Prepared:
-    """Everything before WeasyPrint: the validated inputs and the first composed HTML."""
+@dataclass(frozen=True)
+class Resolved:
+    """Stage 1: every input read and validated, nothing composed (what a batch hashes)."""
 
     settings: Settings
     fonts: FontRegistry
@@ -69,10 +69,8 @@ class Prepared:
     source: Path
     article: Article | None
     edition: Edition | None
-    html: str
-    warnings: list[Problem] = field(default_factory=list)
-    press: PressOptions | None = None  # the resolved press options, ICC profile read
-    budget: Budget | None = None  # the job's time, spent from reading the source on
+    warnings: tuple[Problem, ...]
+    budget: Budget  # the job's time, spent from reading the source on
 
     @property
     def asset_roots(self) -> dict[Path, frozenset[str]]:
@@ -92,6 +90,15 @@ class Prepared:
         return roots
 
 
+@dataclass(frozen=True)
+class Prepared(Resolved):
+    """Stage 2: the composed HTML, the glyphs checked, the press options resolved. Stage 3 is
+    ``sahifa.render.LaidOut`` (the pages), stage 4 the written ``RenderResult``."""
+
+    html: str = ""
+    press: PressOptions | None = None  # the resolved press options, ICC profile read
+
+
 @dataclass
 class RenderResult:
     source: Path
@@ -105,9 +112,9 @@ class RenderResult:
     plates: list[Path] = field(default_factory=list)  # --split-pages: one file per page
 
 
-def resolve(job: RenderJob) -> Prepared:
-    """Read and validate every input, without composing the HTML (``html`` is empty): what
-    a batch needs to know whether an item changed. Raises ``SahifaError``."""
+def resolve(job: RenderJob) -> Resolved:
+    """Read and validate every input, without composing the HTML: what a batch needs to
+    know whether an item changed. Raises ``SahifaError``."""
     source = Path(job.source)
     # The project first (trusted: it holds the limits); absolute, because stylesheets and
     # fonts become file:// URLs.
@@ -130,44 +137,37 @@ def resolve(job: RenderJob) -> Prepared:
         elif not job.layout:
             named_in = NamedIn(root / SETTINGS_FILE, "layout")
         layout = load_layout(settings.layouts_dir, name, fonts, named_in)
-    prepared = Prepared(settings, fonts, layout, source, article, edition, "", [*warnings, *extra])
-    prepared.budget = budget
-    return prepared
-
-
-def _budget(prepared: Prepared) -> Budget:
-    if prepared.budget is None:  # a Prepared built by hand: the full budget from now
-        prepared.budget = Budget(prepared.settings.limits.render_seconds, prepared.source)
-    return prepared.budget
+    return Resolved(settings, fonts, layout, source, article, edition, (*warnings, *extra),
+                    budget)  # fmt: skip
 
 
 def prepare(job: RenderJob) -> Prepared:
     """Read, validate and compose. Raises ``SahifaError`` on bad input; writes nothing."""
-    prepared = resolve(job)
-    settings, fonts, layout = prepared.settings, prepared.fonts, prepared.layout
+    resolved = resolve(job)
+    settings, fonts, layout = resolved.settings, resolved.fonts, resolved.layout
+    press = None
     if job.press is not None:  # before any work: a missing or changed ICC profile stops here
         from sahifa.press.config import resolve as resolve_press
 
-        prepared.press = resolve_press(settings.press, job.press, settings.root / SETTINGS_FILE)
-    with _budget(prepared).running():  # templates and the glyph check are the job's time too
-        if prepared.edition is not None:
-            composed = compose_edition(prepared.edition, settings, layout, fonts, {})
+        press = resolve_press(settings.press, job.press, settings.root / SETTINGS_FILE)
+    with resolved.budget.running():  # templates and the glyph check are the job's time too
+        if resolved.edition is not None:
+            composed = compose_edition(resolved.edition, settings, layout, fonts, {})
         else:
-            assert prepared.article is not None
-            composed = compose(prepared.article, settings, layout, fonts)
-        prepared.html = composed.html
-        prepared.warnings += composed.warnings
-        glyphs = _glyph_problems(prepared)
+            assert resolved.article is not None
+            composed = compose(resolved.article, settings, layout, fonts)
+        glyphs = _glyph_problems(resolved)
     if glyphs and not job.allow_missing_glyphs:
         more = f" (and {len(glyphs) - 1} more)" if len(glyphs) > 1 else ""
         first = glyphs[0]
         raise SahifaError(first.category, first.message + more, file=first.file,
                           key=first.key, line=first.line)  # fmt: skip
-    prepared.warnings += glyphs
-    return prepared
+    stage = {f.name: getattr(resolved, f.name) for f in fields(Resolved)}
+    stage["warnings"] = (*resolved.warnings, *composed.warnings, *glyphs)
+    return Prepared(**stage, html=composed.html, press=press)
 
 
-def _glyph_problems(prepared: Prepared) -> list[Problem]:
+def _glyph_problems(prepared: Resolved) -> list[Problem]:
     """The coverage preflight: every printed character in its role's fonts."""
     from sahifa.arabic import number
     from sahifa.compose import date_parts
@@ -202,7 +202,7 @@ def lay_out(
     limits = prepared.settings.limits
     warnings = list(prepared.warnings)
     overset: list[Overset] = []
-    with _budget(prepared).running():
+    with prepared.budget.running():
         if prepared.edition is None:
             laid_out = _lay_out_html(prepared, prepared.html, job)
         else:
@@ -284,7 +284,7 @@ def build(job: RenderJob, prepared: Prepared | None = None) -> tuple[RenderResul
     identifier = job.identifier.encode("ascii") if job.identifier else None
     loaded = laid_out.capture.fetcher.loaded
     attachments = archive_attachments(prepared, loaded) if job.pdf_variant else []
-    with _budget(prepared).running():
+    with prepared.budget.running():
         data = laid_out.write(identifier, job.pdf_variant, attachments)
         if prepared.press is not None:
             from sahifa.press.pdfx import make_press_pdf

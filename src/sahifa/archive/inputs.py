@@ -14,7 +14,7 @@ from sahifa.content.edition import Edition
 from sahifa.hashing import file_sha256
 
 if TYPE_CHECKING:
-    from sahifa.pipeline import Prepared
+    from sahifa.pipeline import Resolved
 
 
 def source_files(source: Path, article: Article | None, edition: Edition | None) -> list[Path]:
@@ -30,7 +30,7 @@ def source_files(source: Path, article: Article | None, edition: Edition | None)
     return sorted(files)
 
 
-def project_files(prepared: Prepared) -> list[Path]:
+def project_files(prepared: Resolved) -> list[Path]:
     """The files every item of a project shares: settings, the layout chain, the fonts."""
     files = {prepared.settings.root / "sahifa.yaml", prepared.settings.fonts_dir / "fonts.yaml"}
     for folder in prepared.layout.folders:
@@ -39,7 +39,7 @@ def project_files(prepared: Prepared) -> list[Path]:
     return sorted(files)
 
 
-def input_files(prepared: Prepared) -> list[Path]:
+def input_files(prepared: Resolved) -> list[Path]:
     """Every file whose content changes the output (the archive's re-render key)."""
     items = source_files(prepared.source, prepared.article, prepared.edition)
     return sorted({*items, *project_files(prepared)})
@@ -53,12 +53,12 @@ def _files_digest(files: list[Path], root: Path) -> str:
     return digest.hexdigest()
 
 
-def project_digest(prepared: Prepared) -> str:
+def project_digest(prepared: Resolved) -> str:
     """The shared part of every item's input hash (a batch computes it once per layout)."""
     return _files_digest(project_files(prepared), prepared.settings.root.resolve())
 
 
-def input_hash(prepared: Prepared, extra: str = "", project: str | None = None) -> str:
+def input_hash(prepared: Resolved, extra: str = "", project: str | None = None) -> str:
     """sha256 over sahifa's and WeasyPrint's versions, the project's files (settings, layout,
     fonts: ``project``, when already computed) and the item's own files."""
     return hash_inputs(
