@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from conftest import run_cli
+from conftest import loopback_server, run_cli
 from sahifa.fetch import Fetcher, Refused, address_kind
 
 LOOPBACK_ONLY = (ipaddress.ip_network("127.0.0.1/32"),)
@@ -56,12 +56,8 @@ def server() -> Iterator[tuple[str, list[str]]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", requests
-    httpd.shutdown()
-    httpd.server_close()
+    with loopback_server(Handler) as base:
+        yield base, requests
 
 
 def _certificate(folder: Path, subject_alt_name: str) -> tuple[Path, Path]:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pikepdf
@@ -14,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from conftest import REPO, run_cli
+from conftest import REPO, loopback_server, run_cli
 
 SECRET = "SAHIFA-SECRET-7f3a9c1e"
 
@@ -34,12 +33,8 @@ def counting_server() -> tuple[str, list[str]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", requests
-    server.shutdown()
-    server.server_close()
+    with loopback_server(Handler) as base:
+        yield base, requests
 
 
 def test_remote_references_make_no_request(
