@@ -423,3 +423,11 @@ def test_import_of_the_hostile_corpus(tmp_path: Path) -> None:
         assert sum(name in line for line in result.err.splitlines()) == 1, (name, result.err)
         assert not (out / name).with_suffix(".yaml").exists()
     assert (out / "good.yaml").is_file()
+
+
+def test_an_unknown_page_template_is_named_not_an_internal_error(world: World) -> None:
+    hostile = _write(world.articles / "ed.yaml", edition(template="nosuch"))
+    result = run_cli("check", hostile)
+    assert result.code == 1 and "internal error" not in result.err, result.err
+    assert "ed.yaml:4: pages[1].template: page 1: layout 'tabloid' has no page template " in (
+        result.err)  # fmt: skip
