@@ -253,6 +253,17 @@ def watched_files(job: RenderJob) -> list[Path]:
     return files
 
 
+def require_reproducible_subsetting() -> None:
+    """Refuse to start an archive run that could not re-render byte for byte (a batch)."""
+    from sahifa.render.engine import harfbuzz_subsetting
+
+    if not harfbuzz_subsetting():
+        raise SahifaError(
+            "batch", "HarfBuzz subsetting (libharfbuzz-subset0) is required for reproducible "
+            "archives: apt-get install libharfbuzz-subset0",
+        )  # fmt: skip
+
+
 def warm_up() -> None:
     """Import and prepare the engine now (a worker process, before its first item's clock)."""
     from sahifa import render

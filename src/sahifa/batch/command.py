@@ -23,6 +23,7 @@ from sahifa.batch.manifest import Manifest, load
 from sahifa.batch.workers import Pool, Task
 from sahifa.errors import SahifaError
 from sahifa.hashing import file_sha256
+from sahifa.pipeline import require_reproducible_subsetting
 
 
 def _sha256(path: Path) -> str | None:
@@ -111,7 +112,7 @@ def run(
         raise SahifaError("batch", "not a folder", file=src)
     src = src.resolve()
     root = find_root(None, project).resolve()  # never a project found inside ``src``
-    _require_harfbuzz_subsetting()
+    require_reproducible_subsetting()  # the engine's question, asked through the pipeline
     items = discover(src, out_dir, timeout)
     records = load(out_dir) if resume else {}
     manifest = Manifest(out_dir)
@@ -183,18 +184,6 @@ def run(
     for record in failures:
         print(f"failed: {record['input']}: {record.get('error')}", file=stdout)
     return len(failures)
-
-
-def _require_harfbuzz_subsetting() -> None:
-    """HarfBuzz and fontTools subset fonts to different bytes: an archive re-renders
-    identically only with the same subsetter, so a batch refuses to run without HarfBuzz's."""
-    import ctypes.util
-
-    if ctypes.util.find_library("harfbuzz-subset") is None:
-        raise SahifaError(
-            "batch", "HarfBuzz subsetting (libharfbuzz-subset0) is required for reproducible "
-            "archives: apt-get install libharfbuzz-subset0",
-        )  # fmt: skip
 
 
 def default_jobs() -> int:

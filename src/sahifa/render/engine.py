@@ -116,6 +116,15 @@ def warm_up() -> ModuleType:
     return _engine
 
 
+def harfbuzz_subsetting() -> bool:
+    """Whether WeasyPrint will subset fonts with HarfBuzz (without importing it). HarfBuzz
+    and fontTools subset fonts to different bytes: an archive re-renders identically only
+    with the same subsetter."""
+    import ctypes.util
+
+    return ctypes.util.find_library("harfbuzz-subset") is not None
+
+
 TEXT_LAYERS = ("sahifa", "weasyprint")
 
 
