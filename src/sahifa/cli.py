@@ -24,7 +24,7 @@ from sahifa.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 # Command name → module of sahifa.commands.
 _MODULES = {"render": "render", "check": "check", "proof": "proof", "diff": "diff",
             "preview": "preview", "batch": "batch", "extract": "extract", "fonts": "fonts",
-            "import": "import_text"}  # fmt: skip
+            "import": "import_text", "layout": "layout"}  # fmt: skip
 
 
 def _dpi(text: str) -> float:
@@ -170,6 +170,20 @@ def build_parser() -> argparse.ArgumentParser:
     fonts = commands.add_parser("fonts", help="list the pinned fonts and the roles using them")
     fonts.add_argument("--layout", help="show the roles of this layout (default: the paper's)")
     _debug(fonts)
+
+    layout = commands.add_parser(
+        "layout", help="layouts: vendor a built-in one into the project (freeze its pages)"
+    )
+    layout_commands = layout.add_subparsers(dest="layout_command", metavar="ACTION",
+                                            required=True)  # fmt: skip
+    vendor = layout_commands.add_parser(
+        "vendor", help="copy a built-in layout, its parents and the built-in fonts into the "
+        "project, so that upgrading sahifa cannot change the paper's pages",
+    )  # fmt: skip
+    vendor.add_argument("name", help="the built-in layout: tabloid, broadsheet, a4")
+    vendor.add_argument("--project", type=Path, metavar="DIR",
+                        help="the project (default: the working directory's)")  # fmt: skip
+    _debug(vendor)
 
     imp = commands.add_parser(
         "import", help="turn scraped plain-text articles into article files (nothing lost)"

@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 import jinja2.sandbox
 
-from sahifa import schema
+from sahifa import builtin, schema
 from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
 from sahifa.errors import ConfigError, SahifaError
 from sahifa.fonts import FontRegistry
@@ -39,13 +39,6 @@ def _page_size(value: Any, found: schema.Found, key: str, line: int | None) -> s
     return str(value)
 
 
-def _layout_name(value: Any, found: schema.Found, key: str, line: int | None) -> str:
-    if isinstance(value, str) and value.startswith(BUILTIN_PREFIX):
-        raise schema.Invalid(f"{value!r}: this version of sahifa has no built-in layouts; "
-                             "layouts are folders under the project's layouts/")  # fmt: skip
-    return str(schema.name("a layout")(value, found, key, line))
-
-
 def _template_file(value: Any, found: schema.Found, key: str, line: int | None) -> str:
     if not (isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9_-]+\.html\.j2", value)):
         raise schema.Invalid(f"expected a template file name such as article.html.j2, got "
@@ -58,7 +51,7 @@ _LENGTH = schema.Field(schema.lengths())
 # another writes only what it changes.
 LAYOUT_SCHEMA = schema.Schema({
     "description": schema.Field(schema.text()),
-    "extends": schema.Field(_layout_name),
+    "extends": schema.Field(schema.layout_name),
     "template": schema.Field(_template_file, doc="the article template (article.html.j2)"),
     "page": schema.Field(schema.mapping(schema.Schema({
         "size": schema.Field(_page_size, doc="A3, A4 landscape, 380mm 578mm"),
@@ -164,24 +157,20 @@ def load_layout(
 ) -> Layout:
     """Resolve layout ``name`` and its parents; validate the font roles against ``fonts``.
 
-    The one layout-name resolver: a name (``sahifa.trust``), looked up in the project's
-    ``layouts/`` only; ``extends:`` values are names too."""
+    The one layout-name resolver. A name (``sahifa.trust``) is looked up in the project's
+    ``layouts/`` first, then among the layouts that ship with sahifa (``sahifa.builtin``);
+    ``builtin:NAME`` names a built-in one only, so a project's own ``tabloid`` can extend the
+    built-in ``tabloid``. A built-in layout's own parents are built-in."""
     where = named_in
-    _check_layout_name(name, where)
     chain: list[tuple[Path, dict[str, Any]]] = []
     current: str | None = name
+    in_builtin = False
     while current is not None:
-        folder = layouts_dir / current
+        folder, in_builtin = _find(layouts_dir, current, in_builtin, where)
         if any(folder == f for f, _ in chain):
             raise ConfigError(f"layout {name!r} extends itself through {current!r}",
                               file=where.file, key=where.key, line=where.line)  # fmt: skip
         config = folder / LAYOUT_FILE
-        if not config.is_file():
-            known = sorted(p.name for p in layouts_dir.iterdir() if (p / LAYOUT_FILE).is_file())
-            raise ConfigError(
-                f"no layout {current!r} in {layouts_dir} (known: {', '.join(known) or 'none'})",
-                file=where.file, key=where.key, line=where.line,
-            )  # fmt: skip
         raw = parse_yaml(read_text(config, category="config"), config, category="config")
         data, _ = schema.read(LAYOUT_SCHEMA, YamlMap() if raw is None else raw, config,
                               "config")  # fmt: skip
@@ -196,13 +185,28 @@ def load_layout(
     return layout
 
 
+def _find(layouts_dir: Path, name: str, in_builtin: bool, where: NamedIn) -> tuple[Path, bool]:
+    """The folder of layout ``name``, and whether it is a built-in one."""
+    _check_layout_name(name, where)
+    plain = name.removeprefix(BUILTIN_PREFIX)
+    places = [] if name.startswith(BUILTIN_PREFIX) or in_builtin else [(layouts_dir, False)]
+    places.append((builtin.layouts_dir(), True))
+    for folder, is_builtin in places:
+        if (folder / plain / LAYOUT_FILE).is_file():
+            return folder / plain, is_builtin
+    known = sorted(p.name for p in layouts_dir.iterdir() if (p / LAYOUT_FILE).is_file()) \
+        if layouts_dir.is_dir() else []
+    shipped = sorted(p.name for p in builtin.layouts_dir().iterdir()
+                     if (p / LAYOUT_FILE).is_file())  # fmt: skip
+    raise ConfigError(
+        f"no layout {name!r} in {layouts_dir} (known: {', '.join(known) or 'none'}; built in: "
+        f"{', '.join(shipped)})", file=where.file, key=where.key, line=where.line,
+    )  # fmt: skip
+
+
 def _check_layout_name(name: object, where: NamedIn) -> None:
-    if isinstance(name, str) and name.startswith(BUILTIN_PREFIX):
-        raise ConfigError(
-            f"{name!r}: this version of sahifa has no built-in layouts; layouts are folders "
-            "under the project's layouts/", file=where.file, key=where.key, line=where.line,
-        )  # fmt: skip
-    check_name(name, what="a layout", category="config", file=where.file, key=where.key,
+    plain = name.removeprefix(BUILTIN_PREFIX) if isinstance(name, str) else name
+    check_name(plain, what="a layout", category="config", file=where.file, key=where.key,
                line=where.line)  # fmt: skip
 
 

@@ -18,10 +18,12 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sahifa import builtin
 from sahifa.archive.attachments import archive_attachments
 from sahifa.compose import compose, compose_edition
 from sahifa.content.article import Article
 from sahifa.content.edition import Edition, is_edition, read_edition
+from sahifa.content.placeholders import refuse_placeholders
 from sahifa.content.reader import read_article
 from sahifa.errors import Problem, SahifaError
 from sahifa.fetch import CSS, FONT, IMAGE, Fetcher
@@ -84,6 +86,9 @@ class Resolved:
         roots: dict[Path, frozenset[str]] = dict.fromkeys(sorted(folders), frozenset({IMAGE}))
         roots[self.settings.layouts_dir] = frozenset({IMAGE, FONT, CSS})
         roots[self.settings.fonts_dir] = frozenset({FONT})
+        # The layouts and fonts that ship with sahifa, for projects that use them.
+        roots.setdefault(builtin.layouts_dir(), frozenset({IMAGE, FONT, CSS}))
+        roots.setdefault(builtin.fonts_dir(), frozenset({FONT}))
         for font in self.fonts.fonts:
             if font.origin:  # a variable font's static instance, in the user's cache
                 roots[font.path.parent.resolve()] = frozenset({FONT})
@@ -144,6 +149,7 @@ def resolve(job: RenderJob) -> Resolved:
 def prepare(job: RenderJob) -> Prepared:
     """Read, validate and compose. Raises ``SahifaError`` on bad input; writes nothing."""
     resolved = resolve(job)
+    refuse_placeholders(resolved.edition)  # an unfilled plan never reaches the templates
     settings, fonts, layout = resolved.settings, resolved.fonts, resolved.layout
     press = None
     if job.press is not None:  # before any work: a missing or changed ICC profile stops here

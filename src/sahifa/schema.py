@@ -204,6 +204,15 @@ def name(what: str) -> Kind:
     return kind
 
 
+def layout_name(value: Any, found: Found, key: str, line: int | None) -> str:
+    """A layout's name, or ``builtin:NAME`` for one that ships with sahifa."""
+    from sahifa.trust import BUILTIN_PREFIX
+
+    plain = value.removeprefix(BUILTIN_PREFIX) if isinstance(value, str) else value
+    name("a layout")(plain, found, key, line)
+    return str(value)
+
+
 def list_of(item: Kind, *, nonempty: bool = False, what: str = "items") -> Kind:
     def kind(value: Any, found: Found, key: str, line: int | None) -> list[Any]:
         if not isinstance(value, list) or (nonempty and not value):

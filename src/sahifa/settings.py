@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from sahifa import schema
+from sahifa import __version__, schema
 from sahifa.content.yamlfile import parse_yaml, read_text
 from sahifa.errors import ConfigError, Problem
 from sahifa.press.config import PressSettings, read_press
@@ -119,12 +119,14 @@ SETTINGS_SCHEMA = schema.Schema({
     "paper": schema.Field(schema.text(one_line=True), required=True, doc="the nameplate"),
     "masthead": schema.Field(schema.list_of(schema.mapping(_MASTHEAD_LINE),
                                             what="{role: …, name: …}"), default=[]),
-    "layout": schema.Field(schema.name("a layout"), default="tabloid"),
+    "layout": schema.Field(schema.layout_name, default="tabloid"),
     "digits": schema.Field(schema.choice(*DIGIT_STYLES), default="arabic-indic"),
     "date_line": schema.Field(schema.choice(*DATE_LINE_STYLES), default="both"),
     "limits": schema.Field(schema.mapping(schema.Schema(
         dict.fromkeys(Limits.__dataclass_fields__, _WHOLE), sparse=True)), default={}),
     "press": schema.Field(read_press, doc="press output (README, \"Press output\")"),
+    "sahifa": schema.Field(schema.text(one_line=True),
+                           doc="the sahifa version the paper's pages were made with"),
     "remote": schema.Field(schema.mapping(schema.Schema({
         "allow_networks": schema.Field(schema.list_of(schema.network, what="networks, e.g. "
                                                       "[10.1.0.0/16]"), default=[]),
@@ -137,6 +139,14 @@ def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
     path = root / SETTINGS_FILE
     data = parse_yaml(read_text(path, category="config"), path, category="config")
     values, warnings = schema.read(SETTINGS_SCHEMA, data, path, "config")
+    pinned = values["sahifa"]
+    if pinned and pinned != __version__:
+        # pip install -U must not change an archive's pages silently.
+        warnings.append(Problem(
+            "config", f"this paper pins sahifa {pinned}, and sahifa {__version__} is installed: "
+            "pages may differ (pip install sahifa==" + pinned + ", or vendor the layouts: sahifa "
+            "layout vendor NAME)", file=path, key="sahifa", line=data.line_of("sahifa"),
+        ))  # fmt: skip
     return (
         Settings(
             root=root,

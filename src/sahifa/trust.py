@@ -8,7 +8,8 @@ A value written *inside* an untrusted file never chooses code, a template or a f
 the project:
 
 - layout names (``layout:``, ``extends:``) and page ``template:`` names are *names*: one path
-  segment, looked up by ``sahifa.layouts.resolve_layout`` in the project's ``layouts/`` only;
+  segment, looked up by ``sahifa.layouts.load_layout`` in the project's ``layouts/`` and
+  among sahifa's built-in layouts only;
 - story references (``article:``, ``briefs:``) must resolve, after symlinks are followed,
   inside the project or inside the folder the user named (``content_root``);
 - ``image.src`` stays inside its article's folder;
@@ -30,9 +31,8 @@ SETTINGS_FILE = "sahifa.yaml"
 # A layout, page template or story name: one path segment of plain characters. No dots, so no
 # "..", no hidden files, and no suffix games; no separators, so no path.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-# The reserved, non-path form naming one of the package's built-in layouts (e.g. a project's
-# own "tabloid" extending the built-in one). sahifa ships no built-in layouts yet: the form is
-# reserved now so that no project layout can ever be mistaken for one.
+# The reserved, non-path form naming one of the package's built-in layouts (``sahifa.builtin``):
+# a project's own "tabloid" can extend the built-in one with ``extends: builtin:tabloid``.
 BUILTIN_PREFIX = "builtin:"
 
 

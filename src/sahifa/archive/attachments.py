@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sahifa.archive.inputs import input_files, input_hash
+from sahifa.archive.inputs import archive_name, input_files, input_hash
 from sahifa.trust import real
 
 if TYPE_CHECKING:
@@ -35,11 +35,11 @@ def archive_attachments(prepared: Prepared, loaded: set[Path]) -> list[Any]:
     embedded = []
     images = _image_files(prepared)
     for path in input_files(prepared):
-        name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+        name = archive_name(path, root)
         if path in images and real(path) not in loaded:
             continue  # refused by the fetcher: not the render's input, never attached
         data = path.read_bytes()
-        if name.startswith(("layouts/", "fonts/")):
+        if name.startswith(("layouts/", "fonts/", "builtin:")):  # pinned, never attached
             pinned[name] = hashlib.sha256(data).hexdigest()
         else:
             embedded.append(Embedded(name, data, date))

@@ -48,7 +48,7 @@ def input_files(prepared: Resolved) -> list[Path]:
 def _files_digest(files: list[Path], root: Path) -> str:
     digest = hashlib.sha256()
     for path in files:
-        name = str(path.relative_to(root)) if path.is_relative_to(root) else path.name
+        name = archive_name(path, root)
         digest.update(name.encode() + b"\0" + file_sha256(path).encode() + b"\n")
     return digest.hexdigest()
 
@@ -82,3 +82,19 @@ def hash_inputs(
     digest.update(project.encode())
     digest.update(_files_digest(items, root.resolve()).encode())
     return digest.hexdigest()
+
+
+def archive_name(path: Path, root: Path) -> str:
+    """How an input file is named in hashes and archives: by its path in the project; a file
+    that ships with sahifa as ``builtin:`` and its path in the package (pinned by hash with
+    sahifa's version, never attached); anything else by its name."""
+    from sahifa.builtin import BUILTIN
+
+    if path.is_relative_to(root):
+        return path.relative_to(root).as_posix()
+    for shipped in (BUILTIN, BUILTIN.resolve()):
+        for part in ("layouts", "fonts"):
+            folder = (shipped / part).resolve()
+            if path.is_relative_to(folder):
+                return f"builtin:{part}/{path.relative_to(folder).as_posix()}"
+    return path.name

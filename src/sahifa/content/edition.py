@@ -5,7 +5,8 @@ Stories are article files referenced relative to the edition file — confined, 
 to the project and the folder the user named (``sahifa.trust``); each is placed on the
 layout's page grid (start column from the right, column span, start row, row span) and says
 what happens to text that does not fit its box: ``error`` (default), ``cut``, or ``continue``
-into a ``continued:`` slot on a later page.
+into a ``continued:`` slot on a later page. A slot may also be ``placeholder: true`` (tonight's
+plan, ``sahifa new edition``): read here, refused before composing (``content.placeholders``).
 """
 
 from __future__ import annotations
@@ -42,12 +43,13 @@ class Slot:
     row: int
     rows: int
     articles: tuple[Article, ...] = ()
-    kind: str = "story"  # story | briefs | continued
+    kind: str = "story"  # story | briefs | continued | placeholder (no story assigned yet)
     title: str = ""
     size: str = "normal"
     overflow: str = "error"
     continues: str = ""  # for kind == "continued": the id of the story it continues
     line: int | None = None
+    key: str = ""  # placeholders: where the slot is written (pages[1].stories[2])
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,14 @@ def _hijri(value: Any, found: schema.Found, key: str, line: int | None) -> Hijri
     return HijriDate(year, month, day)
 
 
+def _true(value: Any, found: schema.Found, key: str, line: int | None) -> bool:
+    """``placeholder: true``; anything else is a typo, not a way to switch the slot off."""
+    if value != "true":
+        raise schema.Invalid(f"expected true, got {schema.describe(value)} (to fill the slot, "
+                             "replace placeholder: true with article: or briefs:)")  # fmt: skip
+    return True
+
+
 def _story_file(place: _Where) -> schema.Kind:
     """An article file named by the edition: inside the allowed folders (``sahifa.trust``),
     not in a nested project, and a readable article (its own errors name its file)."""
@@ -201,6 +211,7 @@ def _edition_schema(place: _Where) -> schema.Schema:
         "article": schema.Field(story),
         "briefs": schema.Field(schema.list_of(story, nonempty=True, what="article paths")),
         "continued": schema.Field(_text, doc="the id of a story with overflow: continue"),
+        "placeholder": schema.Field(_true, doc="a slot waiting for its story (needs an id:)"),
         "id": schema.Field(_text, default=""),
         "title": schema.Field(_text, default=""),
         **{key: schema.Field(schema.whole(1), required=True)
@@ -218,7 +229,7 @@ def _edition_schema(place: _Where) -> schema.Schema:
         "issue": schema.Field(_text, default=""),
         "date": schema.Field(_date),
         "hijri_date": schema.Field(_hijri),
-        "layout": schema.Field(schema.name("layout")),
+        "layout": schema.Field(schema.layout_name),
         "paper": schema.Field(_text, default=""),
         "pages": schema.Field(schema.list_of(_page_entry(page), nonempty=True,
                                              what="pages"), required=True),
@@ -256,11 +267,13 @@ def _page(values: dict[str, Any], number: int, place: _Where, found: schema.Foun
 
 def _slot(values: dict[str, Any], raw: YamlMap, where: str, place: _Where,
           found: schema.Found) -> Slot | None:  # fmt: skip
-    """A story slot from its checked values: exactly one of article, briefs, continued."""
-    kinds = [k for k in ("article", "briefs", "continued") if k in raw]
+    """A story slot from its checked values: exactly one of article, briefs, continued,
+    placeholder."""
+    kinds = [k for k in ("article", "briefs", "continued", "placeholder") if k in raw]
     line = raw.line_of(kinds[0]) if kinds else next(iter(raw.lines.values()), None)
     if len(kinds) != 1:
-        found.error("a story slot has exactly one of article:, briefs:, continued:", where, line)
+        found.error("a story slot has exactly one of article:, briefs:, continued:, "
+                    "placeholder:", where, line)  # fmt: skip
         return None
     if any(v is schema.MISSING for v in values.values()):
         return None  # reported where it was read
@@ -278,6 +291,13 @@ def _slot(values: dict[str, Any], raw: YamlMap, where: str, place: _Where,
         articles = tuple(a for a in values["briefs"] if a is not schema.MISSING)
         return Slot(id=values["id"] or f"briefs-{where}", articles=articles, kind="briefs",
                     overflow=values["overflow"], line=line, **common)  # fmt: skip
+    if kind == "placeholder":  # its id is what continued: slots and the desk name it by
+        if not values["id"]:
+            found.error("a placeholder needs an id: (the story id continued: slots name)",
+                        f"{where}.id", line)  # fmt: skip
+            return None
+        return Slot(id=values["id"], kind="placeholder", overflow=values["overflow"],
+                    line=line, key=where, **common)  # fmt: skip
     target = values["continued"]
     return Slot(id=f"{target}-continued", kind="continued", continues=target, line=line,
                 **common)  # fmt: skip
@@ -319,6 +339,7 @@ def _check_ids_and_jumps(edition: Edition, found: schema.Found) -> None:
                 jumps[slot.continues] = page.number
     for page in edition.pages:
         for slot in page.slots:
-            if slot.kind == "story" and slot.overflow == "continue" and slot.id not in jumps:
+            if (slot.kind in ("story", "placeholder") and slot.overflow == "continue"
+                    and slot.id not in jumps):  # fmt: skip
                 error(f"story {slot.id!r} has overflow: continue but no later page has a "
                       f"'continued: {slot.id}' slot", slot)  # fmt: skip

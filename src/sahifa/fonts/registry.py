@@ -123,8 +123,9 @@ _ENTRY = schema.Schema({
 })  # fmt: skip
 # fonts.yaml: configuration, so an unknown key fails.
 MANIFEST_SCHEMA = schema.Schema({
-    "fonts": schema.Field(schema.list_of(_entry, nonempty=True, what="font entries"),
-                          required=True),
+    "fonts": schema.Field(schema.list_of(_entry, what="font entries"), default=[]),
+    "builtin": schema.Field(schema.choice("true", "false"), default="false",
+                            doc="also the fonts that ship with sahifa (pinned by its version)"),
 })  # fmt: skip
 
 
@@ -134,11 +135,18 @@ def load_registry(folder: Path) -> FontRegistry:
     manifest = folder / MANIFEST
     data = parse_yaml(read_text(manifest, category="config"), manifest, category="config")
     found = schema.Found(manifest, "config")
-    entries = MANIFEST_SCHEMA.check(data, found, "", 1)["fonts"]
+    values = MANIFEST_SCHEMA.check(data, found, "", 1)
+    entries = values["fonts"]
+    if not entries and values["builtin"] != "true" and not found.errors:
+        found.error("no fonts: list the project's fonts or set builtin: true", "fonts", 1)
     if not _METADATA:
         _load_cache()
     known = len(_METADATA)
     fonts = []
+    if values["builtin"] == "true":
+        from sahifa import builtin
+
+        fonts += load_registry(builtin.fonts_dir()).fonts
     for entry in entries if isinstance(entries, list) else []:
         if entry is schema.MISSING:
             continue

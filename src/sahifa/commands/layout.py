@@ -1,0 +1,124 @@
+"""``sahifa layout vendor NAME``: copy a built-in layout (and its parents and fonts) into the
+project, so that upgrading sahifa can no longer change the paper's pages.
+
+Built-in layouts and fonts are package data: ``pip install -U sahifa`` may bring new ones. A
+paper that wants its archive to re-render identically vendors them once: the layout chain
+goes to ``layouts/`` (a project layout of the same name that extends ``builtin:NAME`` is
+pointed at the copy, which is named after the version it came from), and the fonts to
+``fonts/`` with their pins, ``builtin: true`` turned off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+from pathlib import Path
+from typing import TextIO
+
+from sahifa.commands import EXIT_OK
+
+
+def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from sahifa.settings import find_root
+
+    root = find_root(None, args.project)
+    for line in vendor(root, args.name):
+        print(line, file=stdout)
+    return EXIT_OK
+
+
+def vendor(root: Path, name: str) -> list[str]:
+    """Copy built-in layout ``name``'s chain and the built-in fonts into project ``root``;
+    what was done, one line each."""
+    from sahifa import __version__, builtin
+    from sahifa.content.yamlfile import parse_yaml, read_text
+    from sahifa.errors import ConfigError
+    from sahifa.trust import BUILTIN_PREFIX, check_name
+
+    plain = check_name(name.removeprefix(BUILTIN_PREFIX), what="a layout", category="layout")
+    shipped = builtin.layouts_dir()
+    if not (shipped / plain / "layout.yaml").is_file():
+        known = sorted(p.name for p in shipped.iterdir() if (p / "layout.yaml").is_file())
+        raise ConfigError(f"no built-in layout {plain!r} (built in: {', '.join(known)})")
+    done: list[str] = []
+    suffix = "-sahifa-" + re.sub(r"[^A-Za-z0-9]+", "-", __version__)
+    current: str | None = plain
+    renamed: dict[str, str] = {}
+    while current is not None:
+        source = shipped / current
+        target_name = current
+        local = root / "layouts" / current
+        if local.exists():
+            target_name = current + suffix  # the project's own layout of that name stays
+        target = root / "layouts" / target_name
+        if target.exists():
+            raise ConfigError(f"{target} exists: layout {current!r} was vendored already")
+        shutil.copytree(source, target)
+        renamed[current] = target_name
+        done.append(f"layouts/{target_name}: copied from sahifa {__version__}'s {current}")
+        config = parse_yaml(read_text(source / "layout.yaml", category="config"),
+                            source / "layout.yaml", category="config")  # fmt: skip
+        parent = config.get("extends") if config else None
+        current = str(parent).removeprefix(BUILTIN_PREFIX) if parent else None
+    _point_at_copies(root, renamed, done)
+    done += _vendor_fonts(root)
+    return done
+
+
+def _point_at_copies(root: Path, renamed: dict[str, str], done: list[str]) -> None:
+    """The copies extend each other (a copy's ``extends: base`` names the copy of base), and
+    a project layout that extended ``builtin:NAME`` now extends the copy of NAME."""
+    copies = set(renamed.values())
+    for layout in (root / "layouts").glob("*/layout.yaml"):
+        prefix = "" if layout.parent.name in copies else "builtin:"
+        text = layout.read_text(encoding="utf-8")
+        new = text
+        for old, copy in renamed.items():
+            new = re.sub(rf"^(extends:\s*){re.escape(prefix + old)}\s*$",
+                         lambda m, copy=copy: f"{m[1]}{copy}", new, flags=re.M)  # fmt: skip
+        if new != text:
+            layout.write_text(new, encoding="utf-8")
+            done.append(f"{layout.relative_to(root)}: extends the vendored copy")
+
+
+def _vendor_fonts(root: Path) -> list[str]:
+    """The built-in fonts, their licences and pins, into the project's fonts/."""
+    from sahifa import builtin
+    from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
+
+    manifest = root / "fonts" / "fonts.yaml"
+    data = parse_yaml(read_text(manifest, category="config"), manifest, category="config")
+    if not (isinstance(data, YamlMap) and data.get("builtin") == "true"):
+        return []
+    shipped = builtin.fonts_dir()
+    own = [e for e in data.get("fonts") or [] if isinstance(e, dict)]
+    entries = list(own)
+    names = {e.get("file") for e in own}
+    builtin_data = parse_yaml(read_text(shipped / "fonts.yaml", category="config"),
+                              shipped / "fonts.yaml", category="config")  # fmt: skip
+    for entry in builtin_data["fonts"]:
+        for key in ("file", "licence"):
+            if entry.get(key):
+                target = root / "fonts" / entry[key]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if not target.exists():
+                    shutil.copy2(shipped / entry[key], target)
+        if entry["file"] not in names:
+            entries.append(entry)
+    lines = ["# The pinned fonts that print the paper (vendored from sahifa's built-in fonts:",
+             "# upgrading sahifa no longer changes them). Each file is checked against its",
+             "# sha256 at start-up.", "builtin: false", "fonts:"]  # fmt: skip
+    for entry in entries:
+        lines.append(f"  - file: {entry['file']}")
+        for key in ("sha256", "licence", "source"):
+            if entry.get(key):
+                lines.append(f"    {key}: {_scalar(entry[key])}")
+        if entry.get("weights"):
+            lines.append(f"    weights: [{', '.join(entry['weights'])}]")
+    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [f"fonts/fonts.yaml: {len(entries) - len(own)} built-in font(s) vendored"]
+
+
+def _scalar(value: str) -> str:
+    return value if re.fullmatch(r"[\w./ +-]+", value) else '"' + value.replace('"', '\\"') + '"'
