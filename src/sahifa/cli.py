@@ -10,9 +10,11 @@ line per problem; a traceback only with ``--debug``.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
 import logging
 import os
+import re
 import sys
 import traceback
 from collections.abc import Sequence
@@ -24,7 +26,7 @@ from sahifa.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 # Command name → module of sahifa.commands.
 _MODULES = {"render": "render", "check": "check", "proof": "proof", "diff": "diff",
             "preview": "preview", "batch": "batch", "extract": "extract", "fonts": "fonts",
-            "import": "import_text", "layout": "layout"}  # fmt: skip
+            "import": "import_text", "layout": "layout", "new": "new"}  # fmt: skip
 
 
 def _dpi(text: str) -> float:
@@ -37,6 +39,17 @@ def _dpi(text: str) -> float:
     if not 10 <= dpi <= 1200:  # also false for nan; inf is over 1200
         raise argparse.ArgumentTypeError(f"expected 10 to 1200, got {text}")
     return dpi
+
+
+def _iso_date(text: str) -> dt.date:
+    """``DATE`` of ``sahifa new edition``: yyyy-mm-dd, a day of the calendar."""
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError("not yyyy-mm-dd")
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected a date as yyyy-mm-dd, got {text!r}: "
+                                         f"{exc}") from None  # fmt: skip
 
 
 def _debug(command: argparse.ArgumentParser) -> None:
@@ -197,7 +210,53 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--encoding", help="the input encoding (default: detected)")
     imp.add_argument("--force", action="store_true", help="replace existing article files")
     _debug(imp)
+    _new(commands)
     return parser
+
+
+def _new(commands: argparse._SubParsersAction) -> None:
+    """``sahifa new project`` and ``sahifa new edition`` (``sahifa.commands.new``)."""
+    example = argparse.RawDescriptionHelpFormatter
+    new = commands.add_parser("new", help="start a paper (new project) or tonight's edition "
+                              "from yesterday's (new edition)", formatter_class=example,
+                              epilog="example:\n  sahifa new project paper --paper الأهرام\n"
+                              "  sahifa new edition 2023-05-03 --from "
+                              "articles/2023/05/02/edition.yaml")  # fmt: skip
+    _debug(new)
+    what = new.add_subparsers(dest="what", metavar="WHAT", required=True)
+    project = what.add_parser(
+        "project", help="write a ready project into a new or empty folder",
+        formatter_class=example,
+        epilog="example:\n  sahifa new project paper --paper الأهرام --layout broadsheet\n"
+        "  cd paper && sahifa render articles/2023/05/02/edition.yaml -o build/edition.pdf",
+    )  # fmt: skip
+    project.add_argument("path", type=Path, help="the folder (new or empty, outside a project)")
+    project.add_argument("--paper", help="the paper's name, printed on the nameplate")
+    project.add_argument("--layout", choices=["tabloid", "broadsheet", "a4"], default="tabloid",
+                         help="the built-in layout the project's own extends (tabloid)")
+    project.add_argument("--digits", choices=["arabic-indic", "western"],
+                         default="arabic-indic", help="digits printed (arabic-indic)")
+    _debug(project)
+    edition = what.add_parser(
+        "edition", help="tonight's plan from yesterday's edition, every story a placeholder",
+        formatter_class=example,
+        description="Tonight's plan from yesterday's edition: same pages, templates and slots\n"
+        "(ids, overflow, continued: links), issue + 1, the new date, every story a\n"
+        "placeholder (placeholder: true) that sahifa check reports until an article is\n"
+        "assigned. A hijri_date: is not carried over (warned).",
+        epilog="example:\n  sahifa new edition 2023-05-03 --from "
+        "articles/2023/05/02/edition.yaml\n  (writes articles/2023/05/03/edition.yaml)",
+    )  # fmt: skip
+    edition.add_argument("date", type=_iso_date, metavar="DATE", help="the new date, yyyy-mm-dd")
+    edition.add_argument("--from", dest="previous", type=Path, required=True,
+                         metavar="PREVIOUS_EDITION", help="yesterday's edition file")
+    edition.add_argument(
+        "-o", "--output", type=Path, metavar="FILE",
+        help="the plan to write, never an existing file (default: the previous edition's file "
+        "name in the new date's folder beside its folder: a/2023/05/02/edition.yaml gives "
+        "a/2023/05/03/edition.yaml; any other folder F gives F/../DATE/)",
+    )  # fmt: skip
+    _debug(edition)
 
 
 def main(

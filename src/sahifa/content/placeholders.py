@@ -15,8 +15,7 @@ from sahifa.schema import SchemaError
 
 def unfilled(edition: Edition) -> list[Problem]:
     """One problem per placeholder slot, in page order: where it is written and its id."""
-    message = ("story slot {!r} is a placeholder: assign an article (replace "
-               "placeholder: true with article: or briefs:)")  # fmt: skip
+    message = "story slot {!r} is a placeholder: assign an article (article: or briefs:)"
     return [
         Problem("edition", message.format(slot.id), file=edition.path, key=slot.key or None,
                 line=slot.line)
