@@ -95,10 +95,15 @@ def test_new_project_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["paper"]  # no staging folder left
 
 
-def test_new_project_accepts_an_empty_folder(tmp_path: Path) -> None:
-    (tmp_path / "paper").mkdir()
-    assert (_new_project(tmp_path) / "sahifa.yaml").is_file()
-    assert [p.name for p in tmp_path.iterdir()] == ["paper"]
+def test_new_project_accepts_an_empty_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paper = tmp_path / "paper"
+    paper.mkdir()
+    monkeypatch.chdir(paper)  # "sahifa new project ." in the folder the shell is in
+    assert run_cli("new", "project", ".").code == 0
+    assert Path("sahifa.yaml").is_file() and Path.cwd().samefile(paper)  # the same folder
+    assert [p.name for p in tmp_path.iterdir()] == ["paper"]  # no staging folder left
 
 
 @pytest.mark.parametrize("where", ["tmp", "repository"])

@@ -77,7 +77,8 @@ def _paper(paper: str) -> str:
 
 def _write_project(typed: Path, target: Path, files: dict[str, str]) -> None:
     """Write the files into a hidden sibling folder, check that sahifa reads the settings
-    back, then rename it into place: an interrupted run leaves no half-made project."""
+    back, then rename it (or, into an existing empty folder, its entries) into place: an
+    interrupted run leaves no half-made project."""
     from sahifa.settings import load_settings
 
     try:
@@ -94,7 +95,11 @@ def _write_project(typed: Path, target: Path, files: dict[str, str]) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         load_settings(staging)  # the settings we wrote must read back (quoting of --paper)
-        os.rename(staging, target)  # replaces an empty folder; fails if one appeared meanwhile
+        if target.is_dir():  # an empty folder (maybe the shell's own: "new project ."): keep it
+            for entry in sorted(staging.iterdir()):
+                os.rename(entry, target / entry.name)
+        else:
+            os.rename(staging, target)
     except OSError as exc:
         raise SahifaError("new", f"cannot write: {exc.strerror or exc}", file=typed) from None
     finally:
