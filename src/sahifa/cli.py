@@ -19,7 +19,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from sahifa.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 
@@ -59,6 +59,13 @@ def _debug(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _example(*lines: str) -> dict[str, Any]:
+    """``add_parser`` keywords that end a command's ``--help`` with example command lines
+    (the raw formatter keeps the epilog's line breaks; argparse would join them)."""
+    return {"epilog": "example:\n" + "\n".join(f"  {line}" for line in lines),
+            "formatter_class": argparse.RawDescriptionHelpFormatter}  # fmt: skip
+
+
 def _rendering(command: argparse.ArgumentParser, *, source: str, strict: str | None = None,
                project: str | None = None) -> None:  # fmt: skip
     """The options of every command that renders: its source, layout, project, strictness."""
@@ -82,7 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    render = commands.add_parser("render", help="render an article or an edition to a PDF")
+    render = commands.add_parser(
+        "render", help="render an article or an edition to a PDF",
+        **_example("sahifa render articles/2023/05/02/edition.yaml -o build/edition.pdf"),
+    )  # fmt: skip
     _rendering(render, source="article file (.yaml, .yml, .md) or edition file (pages:)")
     render.add_argument(
         "-o", "--output", type=Path, help="PDF to write (default: build/<article-name>.pdf)"
@@ -118,8 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
 
     check = commands.add_parser(
-        "check", help="validate and lay out without writing a PDF; report problems (exit 1)"
-    )
+        "check", help="validate and lay out without writing a PDF; report problems (exit 1)",
+        **_example("sahifa check articles/2023/05/02/edition.yaml"),
+    )  # fmt: skip
     _rendering(check, source="article or edition file", strict="a refused resource is an error")
     check.add_argument(
         "--press", action="store_true",
@@ -129,14 +140,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--pdf-variant", choices=["pdf/x-4", "pdf/x-1a"], help="press: the variant to check"
     )
 
-    proof = commands.add_parser("proof", help="render and write one PNG per page")
+    proof = commands.add_parser(
+        "proof", help="render and write one PNG per page",
+        **_example("sahifa proof articles/2023/05/02/edition.yaml -o build/proof"),
+    )  # fmt: skip
     _rendering(proof, source="article or edition file")
     proof.add_argument("-o", "--output", type=Path, required=True, help="folder for the PNGs")
     proof.add_argument("--dpi", type=_dpi, default=100, help="resolution (default 100)")
 
     diff = commands.add_parser(
-        "diff", help="compare two PDFs page by page; exit 0 identical, 1 different"
-    )
+        "diff", help="compare two PDFs page by page; exit 0 identical, 1 different",
+        **_example("sahifa diff build/old.pdf build/new.pdf -o build/diff"),
+    )  # fmt: skip
     diff.add_argument("a", type=Path, help="the old PDF")
     diff.add_argument("b", type=Path, help="the new PDF")
     diff.add_argument("-o", "--output", type=Path, required=True, help="folder for diff images")
@@ -144,15 +159,17 @@ def build_parser() -> argparse.ArgumentParser:
     _debug(diff)
 
     preview = commands.add_parser(
-        "preview", help="serve live page images on 127.0.0.1 that follow every save"
-    )
+        "preview", help="serve live page images on 127.0.0.1 that follow every save",
+        **_example("sahifa preview articles/2023/05/02/edition.yaml --port 8000"),
+    )  # fmt: skip
     _rendering(preview, source="article or edition file")
     preview.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any)")
     preview.add_argument("--dpi", type=_dpi, default=60, help="image resolution (default 60)")
 
     batch = commands.add_parser(
-        "batch", help="render every edition and loose article under a folder (archives)"
-    )
+        "batch", help="render every edition and loose article under a folder (archives)",
+        **_example("sahifa batch articles -o build/archive --pdf-variant pdf/a-3b --resume"),
+    )  # fmt: skip
     batch.add_argument("source", type=Path, help="folder of editions and articles")
     batch.add_argument("-o", "--output", type=Path, required=True, help="output folder")
     batch.add_argument(
@@ -175,23 +192,31 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     _debug(batch)
 
-    ext = commands.add_parser("extract", help="write out the source files a PDF/A carries")
+    ext = commands.add_parser(
+        "extract", help="write out the source files a PDF/A carries",
+        **_example("sahifa extract build/archive/2023/05/02/edition.pdf -o build/sources"),
+    )  # fmt: skip
     ext.add_argument("pdf", type=Path, help="a PDF rendered with --pdf-variant pdf/a-3b")
     ext.add_argument("-o", "--output", type=Path, required=True, help="folder to write into")
     _debug(ext)
 
-    fonts = commands.add_parser("fonts", help="list the pinned fonts and the roles using them")
+    fonts = commands.add_parser(
+        "fonts", help="list the pinned fonts and the roles using them",
+        **_example("sahifa fonts --layout tabloid"),
+    )  # fmt: skip
     fonts.add_argument("--layout", help="show the roles of this layout (default: the paper's)")
     _debug(fonts)
 
     layout = commands.add_parser(
-        "layout", help="layouts: vendor a built-in one into the project (freeze its pages)"
-    )
+        "layout", help="layouts: vendor a built-in one into the project (freeze its pages)",
+        **_example("sahifa layout vendor tabloid"),
+    )  # fmt: skip
     layout_commands = layout.add_subparsers(dest="layout_command", metavar="ACTION",
                                             required=True)  # fmt: skip
     vendor = layout_commands.add_parser(
         "vendor", help="copy a built-in layout, its parents and the built-in fonts into the "
         "project, so that upgrading sahifa cannot change the paper's pages",
+        **_example("sahifa layout vendor tabloid"),
     )  # fmt: skip
     vendor.add_argument("name", help="the built-in layout: tabloid, broadsheet, a4")
     vendor.add_argument("--project", type=Path, metavar="DIR",
@@ -199,8 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     _debug(vendor)
 
     imp = commands.add_parser(
-        "import", help="turn scraped plain-text articles into article files (nothing lost)"
-    )
+        "import", help="turn scraped plain-text articles into article files (nothing lost)",
+        **_example("sahifa import tests/data/scraped/seed-000.txt -o articles/imported"),
+    )  # fmt: skip
     imp.add_argument("inputs", type=Path, nargs="+", help="text files or folders of them")
     imp.add_argument(
         "-o", "--output", type=Path, default=Path("articles/imported"),
