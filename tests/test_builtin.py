@@ -154,14 +154,26 @@ def test_the_installed_wheel_works_outside_the_repository(wheel: Path, tmp_path:
     # .pth files of an added folder are not read).
     (site / "zz-test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", "utf-8")
     work = tmp_path / "work"
-    paper = small_project(work / "paper")
+    work.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+    def sahifa(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(python), "-m", "sahifa", *args], capture_output=True,
+                              text=True, cwd=cwd, env=env, timeout=300, check=False)  # fmt: skip
+
     where = subprocess.run([str(python), "-c", "import sahifa; print(sahifa.__file__)"],
                            check=True, capture_output=True, text=True, cwd=work,
                            env=env).stdout.strip()  # fmt: skip
     assert Path(where).is_relative_to(env_dir), where
-    done = subprocess.run([str(python), "-m", "sahifa", "render", f"articles/{SAMPLE}", "-o",
-                           str(tmp_path / "out.pdf")], capture_output=True, text=True,
-                          cwd=paper, env=env, timeout=300, check=False)  # fmt: skip
+    # A new user's first steps: a project, its sample edition, tomorrow's plan.
+    made = sahifa("new", "project", "paper", cwd=work)
+    assert made.returncode == 0, made.stderr
+    paper = work / "paper"
+    edition = "articles/2023/05/02/edition.yaml"
+    done = sahifa("render", edition, "-o", str(tmp_path / "out.pdf"), cwd=paper)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF-")
+    plan = sahifa("new", "edition", "2023-05-03", "--from", edition, cwd=paper)
+    assert plan.returncode == 0, plan.stderr
+    unfilled = sahifa("check", "articles/2023/05/03/edition.yaml", cwd=paper)
+    assert unfilled.returncode == 1 and "is a placeholder" in unfilled.stderr, unfilled.stderr
