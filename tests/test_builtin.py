@@ -177,3 +177,31 @@ def test_the_installed_wheel_works_outside_the_repository(wheel: Path, tmp_path:
     assert plan.returncode == 0, plan.stderr
     unfilled = sahifa("check", "articles/2023/05/03/edition.yaml", cwd=paper)
     assert unfilled.returncode == 1 and "is a placeholder" in unfilled.stderr, unfilled.stderr
+
+
+def test_vendoring_checks_everything_before_writing(tmp_path: Path) -> None:
+    paper = small_project(tmp_path / "paper")
+    assert run_cli("layout", "vendor", "tabloid", "--project", paper).code == 0
+    layouts = sorted(p.name for p in (paper / "layouts").iterdir())
+    again = run_cli("layout", "vendor", "tabloid", "--project", paper)
+    assert again.code == 1 and "nothing was changed" in again.err, again.err
+    assert sorted(p.name for p in (paper / "layouts").iterdir()) == layouts
+    broken = small_project(tmp_path / "broken")
+    (broken / "fonts" / "fonts.yaml").write_text("fonts: 5\n", encoding="utf-8")
+    refused = run_cli("layout", "vendor", "tabloid", "--project", broken)
+    assert refused.code == 1 and "fonts.yaml" in refused.err
+    assert sorted(p.name for p in (broken / "layouts").iterdir()) == ["tabloid"]
+
+
+def test_vendored_fonts_yaml_reads_back_whatever_the_values(tmp_path: Path) -> None:
+    paper = small_project(tmp_path / "paper")
+    shutil.copy(REPO / "fonts" / "DejaVuSans.ttf", paper / "fonts" / "Own.ttf")
+    licence = paper / "fonts" / "lic\\x.txt"
+    licence.write_text("licence", encoding="utf-8")
+    digest = _sha((paper / "fonts" / "Own.ttf").read_bytes())
+    (paper / "fonts" / "fonts.yaml").write_text(
+        f"builtin: true\nfonts:\n  - file: Own.ttf\n    sha256: {digest}\n"
+        f"    licence: 'lic\\x.txt'\n    source: \"a: b # c\"\n", encoding="utf-8")  # fmt: skip
+    assert run_cli("layout", "vendor", "tabloid", "--project", paper).code == 0
+    result = run_cli("check", paper / "articles" / SAMPLE)
+    assert result.code == 0, result.err

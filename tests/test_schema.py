@@ -118,3 +118,52 @@ def test_unknown_keys_warn_in_content_and_fail_in_configuration(project: Path) -
     _append(project / "sahifa.yaml", "papr: x\n")
     config = run_cli("check", article)
     assert config.code == 1 and "sahifa.yaml" in config.err and "papr: unknown key" in config.err
+
+
+ODD_VALUES = ["", "~", "[]", "{}", '"²"', '"\\0"', "1" * 5000, '"٣"', "[[1]]"]
+EDITION_KEYS = ["issue", "date", "hijri_date", "layout", "paper", "pages", "page.template",
+                "page.section", "page.stories", "slot.article", "slot.briefs", "slot.continued",
+                "slot.placeholder", "slot.id", "slot.column", "slot.span", "slot.size"]  # fmt: skip
+
+
+def _odd_edition(key: str, value: str) -> str:
+    top = {"issue": '"1"', "date": "2023-05-02", "layout": "tabloid", "paper": "x"}
+    page = {"template": "front", "section": "x"}
+    slot = {"article": "a.yaml", "column": "1", "span": "2", "row": "1", "rows": "2"}
+    where, _, name = key.rpartition(".")
+    target = {"": top, "page": page, "slot": slot}[where]
+    target[name] = value
+    if name in ("briefs", "continued", "placeholder"):
+        slot.pop("article")
+    if name == "pages":
+        return "".join(f"{k}: {v}\n" for k, v in top.items())
+    if name == "stories":
+        body = f"    stories: {page.pop('stories')}\n"
+    else:
+        body = "    stories:\n      - " + "\n        ".join(f"{k}: {v}" for k, v in slot.items())
+    return ("".join(f"{k}: {v}\n" for k, v in top.items()) + "pages:\n  - "
+            + "\n    ".join(f"{k}: {v}" for k, v in page.items()) + "\n" + body + "\n")
+
+
+@pytest.mark.parametrize("value", ODD_VALUES)
+@pytest.mark.parametrize("key", EDITION_KEYS)
+def test_odd_values_anywhere_in_an_edition_are_located_problems(
+    key: str, value: str, project: Path
+) -> None:
+    """Empty, null, a list, a mapping, "²", NUL, 5000 digits, Arabic-Indic digits, nested
+    lists: in every field an edition has — an answer or a located problem, never a crash."""
+    _article(project)
+    edition = _write(project / "articles" / "e.yaml", _odd_edition(key, value))
+    result = run_cli("check", edition)
+    assert "internal error" not in result.err and "Traceback" not in result.err, result.err
+    if result.code != 0:
+        problems = [line for line in result.err.splitlines() if not line.startswith("warning")]
+        assert problems and all(": " in line for line in problems), result.err
+
+
+def test_unusual_digits_are_not_whole_numbers(project: Path) -> None:
+    bad_layout(project)
+    layout = project / "layouts" / "tabloid" / "layout.yaml"
+    layout.write_text("extends: base\ngrid:\n  columns: \"²\"\n", encoding="utf-8")
+    result = run_cli("check", project / "articles" / "a.yaml")
+    assert result.code == 1 and "grid.columns: expected a whole number" in result.err

@@ -431,3 +431,51 @@ def test_an_unknown_page_template_is_named_not_an_internal_error(world: World) -
     assert result.code == 1 and "internal error" not in result.err, result.err
     assert "ed.yaml:4: pages[1].template: page 1: layout 'tabloid' has no page template " in (
         result.err)  # fmt: skip
+
+
+def test_batch_output_and_source_must_not_contain_one_another(world: World) -> None:
+    """A contributor could ship a manifest and PDFs into an output folder inside SOURCE."""
+    src = world.articles
+    for out in (src / "out", world.project):  # inside SOURCE; SOURCE inside it
+        result = run_cli("batch", src, "--project", world.project, "-o", out)
+        assert result.code == 1 and "must not contain one another" in result.err, result.err
+        assert not (out / "manifest.jsonl").exists()
+
+
+def test_one_odd_edition_does_not_stop_a_resume(world: World, tmp_path: Path) -> None:
+    src = world.articles / "archive"
+    _write(src / "good.yaml", GOOD)
+    _write(src / "alone.yaml", GOOD)  # a loose article, no edition claims it
+    _write(src / "odd.yaml", 'pages: [{stories: [{article: good.yaml, column: "²", span: 1, '
+                             "row: 1, rows: 1}]}]\n")  # fmt: skip
+    out = tmp_path / "out"
+    for extra in ([], ["--resume"]):
+        result = run_cli("batch", src, "--project", world.project, "-o", out, *extra)
+        assert result.code == 1 and "internal error" not in result.out + result.err
+        assert "failed: odd.yaml: " in result.out and "column" in result.out, result.out
+    assert (out / "alone.pdf").is_file()
+
+
+def test_an_edition_of_too_many_pages_is_refused_before_any_work(world: World) -> None:
+    pages = "".join("  - template: inside\n    stories: []\n" for _ in range(301))
+    edition = _write(world.articles / "ed.yaml", "pages:\n" + pages)
+    result = run_cli("check", edition)
+    assert result.code == 1 and "301 pages, over the limit of 300 (limits.pages)" in result.err
+
+
+def test_an_edition_cannot_choose_a_builtin_layout(world: World) -> None:
+    """The paper's own layouts (and a vendored freeze) must not be stepped around."""
+    hostile = _write(world.articles / "ed.yaml", edition(layout="builtin:a4"))
+    result = run_cli("check", hostile)
+    assert result.code == 1 and "ed.yaml:3: layout: layout must be a plain name" in result.err
+
+
+def test_the_preview_page_keeps_a_hostile_file_name_as_text() -> None:
+    from sahifa.preview.server import make_handler
+
+    name = "articles/x</script><img src=x onerror=alert(1)>.yaml"
+    handler = make_handler(object(), name)  # type: ignore[arg-type]
+    page = handler.__dict__.get("page") or next(
+        c.cell_contents for c in handler.do_GET.__closure__ or ()
+        if isinstance(c.cell_contents, bytes))  # fmt: skip
+    assert b"</script><img" not in page and b"\\u003c/script\\u003e" in page

@@ -131,6 +131,11 @@ def resolve(job: RenderJob) -> Resolved:
             content = Path(job.content_root) if job.content_root else source.parent
             edition = read_edition(source, (root, content), project=root)
             article, extra = None, list(edition.warnings)
+            if len(edition.pages) > settings.limits.pages:  # before any work is spent on them
+                raise SahifaError(
+                    "limit", f"{len(edition.pages)} pages, over the limit of "
+                    f"{settings.limits.pages} (limits.pages)", file=source, key="pages",
+                )  # fmt: skip
         else:
             edition = None
             article, extra = read_article(source)

@@ -74,7 +74,20 @@ class Found:
 
 # A kind reads one value: (value, found, key, line) → typed value, or raises Invalid.
 Kind = Callable[[Any, Found, str, "int | None"], Any]
-MISSING: Any = object()  # a field that was not written or could not be read
+class _Missing:
+    """A field that could not be read (already reported): false, empty, never a value."""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __iter__(self) -> Any:
+        return iter(())
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
 
 
 @dataclass(frozen=True)
@@ -166,7 +179,10 @@ def choice(*allowed: str) -> Kind:
 
 def whole(low: int = 1, high: int | None = None) -> Kind:
     def kind(value: Any, found: Found, key: str, line: int | None) -> int:
-        number = int(value) if isinstance(value, str) and value.isdigit() else None
+        # ASCII digits only, and few of them: str.isdigit() also takes "²" and "①" (which
+        # int() refuses) and 5000 digits (which int() refuses to convert).
+        digits = isinstance(value, str) and re.fullmatch(r"[0-9]{1,9}", value) is not None
+        number = int(value) if digits else None
         if number is None or number < low or (high is not None and number > high):
             bound = f"from {low} to {high}" if high is not None else f">= {low}"
             raise Invalid(f"expected a whole number {bound}, got {describe(value)}")

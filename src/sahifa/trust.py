@@ -38,7 +38,7 @@ BUILTIN_PREFIX = "builtin:"
 
 def is_name(value: object) -> bool:
     """True if ``value`` is a plain one-segment name."""
-    return isinstance(value, str) and _NAME.match(value) is not None
+    return isinstance(value, str) and _NAME.fullmatch(value) is not None
 
 
 def check_name(
@@ -74,6 +74,9 @@ def confined(
     ``roots``; else one error line. Absolute references are refused outright: a contributor's
     file names files relative to itself."""
     roots = list(roots)
+    if "\0" in ref:  # the OS refuses such a path; say so here, in one line
+        raise SahifaError(category, f"{what} {ref!r} contains a NUL character", file=file,
+                          key=key, line=line)  # fmt: skip
     if Path(ref).is_absolute() or ref.startswith("~"):
         raise SahifaError(
             category, f"{what} {ref!r} is an absolute path; name a file relative to this one",

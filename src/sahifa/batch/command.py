@@ -63,8 +63,8 @@ class _Hasher:
             if layout not in self.projects:
                 job = RenderJob(source=source, root=root, content_root=self.src)
                 self.projects[layout] = project_digest(resolve(job))
-        except SahifaError:
-            return None  # it will fail again in a worker, with its message
+        except Exception:  # a contributor's file must not stop the batch (nor --resume)
+            return None  # it will fail again in a worker, with its message, for itself alone
         return hash_inputs(source, article, edition, root, self.projects[layout],
                            self.variant)  # fmt: skip
 
@@ -112,6 +112,12 @@ def run(
         raise SahifaError("batch", "not a folder", file=src)
     src = src.resolve()
     root = find_root(None, project).resolve()  # never a project found inside ``src``
+    out = out_dir.resolve()
+    if out.is_relative_to(src) or src.is_relative_to(out):
+        # A contributor could ship files into an output folder inside SOURCE (a manifest, a
+        # PDF carrying the right /ID): --resume would take them as finished work.
+        raise SahifaError("batch", f"the output folder {out_dir} and the source folder {src} "
+                          "must not contain one another", file=out_dir)  # fmt: skip
     require_reproducible_subsetting()  # the engine's question, asked through the pipeline
     items = discover(src, out_dir, timeout)
     records = load(out_dir) if resume else {}

@@ -11,6 +11,7 @@ pointed at the copy, which is named after the version it came from), and the fon
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 from pathlib import Path
@@ -30,10 +31,11 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 def vendor(root: Path, name: str) -> list[str]:
     """Copy built-in layout ``name``'s chain and the built-in fonts into project ``root``;
-    what was done, one line each."""
+    what was done, one line each. Everything is checked before anything is written."""
     from sahifa import __version__, builtin
     from sahifa.content.yamlfile import parse_yaml, read_text
     from sahifa.errors import ConfigError
+    from sahifa.fonts import load_registry
     from sahifa.trust import BUILTIN_PREFIX, check_name
 
     plain = check_name(name.removeprefix(BUILTIN_PREFIX), what="a layout", category="layout")
@@ -41,27 +43,28 @@ def vendor(root: Path, name: str) -> list[str]:
     if not (shipped / plain / "layout.yaml").is_file():
         known = sorted(p.name for p in shipped.iterdir() if (p / "layout.yaml").is_file())
         raise ConfigError(f"no built-in layout {plain!r} (built in: {', '.join(known)})")
-    done: list[str] = []
+    load_registry(root / "fonts")  # the project's fonts.yaml must be sound before we start
     suffix = "-sahifa-" + re.sub(r"[^A-Za-z0-9]+", "-", __version__)
+    plan: list[tuple[str, str]] = []  # (built-in name, name of its copy in the project)
     current: str | None = plain
-    renamed: dict[str, str] = {}
     while current is not None:
-        source = shipped / current
-        target_name = current
-        local = root / "layouts" / current
-        if local.exists():
-            target_name = current + suffix  # the project's own layout of that name stays
-        target = root / "layouts" / target_name
-        if target.exists():
-            raise ConfigError(f"{target} exists: layout {current!r} was vendored already")
-        shutil.copytree(source, target)
-        renamed[current] = target_name
-        done.append(f"layouts/{target_name}: copied from sahifa {__version__}'s {current}")
-        config = parse_yaml(read_text(source / "layout.yaml", category="config"),
-                            source / "layout.yaml", category="config")  # fmt: skip
+        copy = current + suffix if (root / "layouts" / current).exists() else current
+        if (root / "layouts" / copy).exists():
+            raise ConfigError(f"layouts/{copy} exists: layout {current!r} was vendored "
+                              "already; nothing was changed")  # fmt: skip
+        plan.append((current, copy))
+        config = parse_yaml(read_text(shipped / current / "layout.yaml", category="config"),
+                            shipped / current / "layout.yaml", category="config")  # fmt: skip
         parent = config.get("extends") if config else None
         current = str(parent).removeprefix(BUILTIN_PREFIX) if parent else None
-    _point_at_copies(root, renamed, done)
+    for current, copy in plan:
+        staging = root / "layouts" / f".{copy}.vendoring"
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(shipped / current, staging)
+        staging.rename(root / "layouts" / copy)  # whole or not at all
+    done = [f"layouts/{copy}: copied from sahifa {__version__}'s {current}"
+            for current, copy in plan]  # fmt: skip
+    _point_at_copies(root, dict(plan), done)
     done += _vendor_fonts(root)
     return done
 
@@ -86,6 +89,9 @@ def _vendor_fonts(root: Path) -> list[str]:
     """The built-in fonts, their licences and pins, into the project's fonts/."""
     from sahifa import builtin
     from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
+    from sahifa.errors import SahifaError
+    from sahifa.fonts import load_registry
+    from sahifa.output import write_atomic
 
     manifest = root / "fonts" / "fonts.yaml"
     data = parse_yaml(read_text(manifest, category="config"), manifest, category="config")
@@ -110,15 +116,22 @@ def _vendor_fonts(root: Path) -> list[str]:
              "# upgrading sahifa no longer changes them). Each file is checked against its",
              "# sha256 at start-up.", "builtin: false", "fonts:"]  # fmt: skip
     for entry in entries:
-        lines.append(f"  - file: {entry['file']}")
+        lines.append(f"  - file: {_scalar(entry['file'])}")
         for key in ("sha256", "licence", "source"):
             if entry.get(key):
                 lines.append(f"    {key}: {_scalar(entry[key])}")
         if entry.get("weights"):
-            lines.append(f"    weights: [{', '.join(entry['weights'])}]")
-    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            lines.append(f"    weights: [{', '.join(_scalar(w) for w in entry['weights'])}]")
+    old = manifest.read_bytes()
+    write_atomic(manifest, ("\n".join(lines) + "\n").encode("utf-8"))
+    try:
+        load_registry(root / "fonts")  # the new manifest must read back, else the old stays
+    except SahifaError:
+        write_atomic(manifest, old)
+        raise
     return [f"fonts/fonts.yaml: {len(entries) - len(own)} built-in font(s) vendored"]
 
 
 def _scalar(value: str) -> str:
-    return value if re.fullmatch(r"[\w./ +-]+", value) else '"' + value.replace('"', '\\"') + '"'
+    """A YAML scalar that reads back as ``value``: JSON strings are YAML strings."""
+    return json.dumps(str(value), ensure_ascii=False)

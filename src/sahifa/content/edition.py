@@ -193,7 +193,11 @@ def _story_file(place: _Where) -> schema.Kind:
                 "inside the project: a folder of articles cannot bring its own settings, "
                 "layouts or fonts"
             )
-        if not target.is_file():
+        try:
+            exists = target.is_file()
+        except OSError as exc:  # a name too long for the file system, and such
+            raise schema.Invalid(f"article {ref[:60]!r}: {exc.strerror}") from None
+        if not exists:
             raise schema.Invalid(f"article not found: {ref}")
         try:
             return read_article(target)[0]
@@ -229,7 +233,9 @@ def _edition_schema(place: _Where) -> schema.Schema:
         "issue": schema.Field(_text, default=""),
         "date": schema.Field(_date),
         "hijri_date": schema.Field(_hijri),
-        "layout": schema.Field(schema.layout_name),
+        # A plain name: builtin:NAME is for the project's own files (layout.yaml, sahifa.yaml)
+        # and the command line, so an edition cannot step around the paper's own layouts.
+        "layout": schema.Field(schema.name("layout")),
         "paper": schema.Field(_text, default=""),
         "pages": schema.Field(schema.list_of(_page_entry(page), nonempty=True,
                                              what="pages"), required=True),
@@ -278,6 +284,12 @@ def _slot(values: dict[str, Any], raw: YamlMap, where: str, place: _Where,
     if any(v is schema.MISSING for v in values.values()):
         return None  # reported where it was read
     kind = kinds[0]
+    if values[kind] is None:  # written, but empty: "article:" with nothing after it
+        what = {"article": "an article path", "briefs": "a list of article paths",
+                "continued": "the id of a story with overflow: continue",
+                "placeholder": "true"}[kind]  # fmt: skip
+        found.error(f"{kind}: is empty; expected {what}", f"{where}.{kind}", line)
+        return None
     common = {key: values[key] for key in ("column", "span", "row", "rows", "size", "title")}
     if kind == "article":
         article = values["article"]

@@ -147,7 +147,11 @@ def _image_src(path: Path) -> schema.Kind:
                            file=path, key=key, line=line).resolve()  # fmt: skip
         except SahifaError as exc:
             raise schema.Invalid(exc.problem.message) from None
-        if not src.is_file():
+        try:
+            exists = src.is_file()
+        except OSError as exc:  # a name too long for the file system, and such
+            raise schema.Invalid(f"image {ref[:60]!r}: {exc.strerror}") from None
+        if not exists:
             raise schema.Invalid(f"image file not found: {ref} (looked for {src})")
         if _image_kind(src) is None:
             raise schema.Invalid(f"{ref} is not a PNG, JPEG, GIF, WebP or SVG image")

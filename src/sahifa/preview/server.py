@@ -275,7 +275,10 @@ document.getElementById('target').textContent = TARGET;
 
 
 def make_handler(previewer: Previewer, target: str) -> type[BaseHTTPRequestHandler]:
-    page = PAGE.replace("TARGET", json.dumps(target)).encode("utf-8")
+    # Escaped for a <script>: a file named "x</script><img onerror=…>.yaml" stays text.
+    quoted = json.dumps(target).replace("<", "\\u003c").replace(">", "\\u003e").replace(
+        "&", "\\u0026")  # fmt: skip
+    page = PAGE.replace("TARGET", quoted).encode("utf-8")
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
