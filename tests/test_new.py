@@ -321,3 +321,14 @@ def test_bad_placeholder_slots(slot: str, message: str, project: Path, tmp_path:
     assert result.code == 1
     lines = result.err.strip().splitlines()
     assert len(lines) == 1 and "edition.yaml" in lines[0] and message in lines[0], lines
+
+
+def test_new_edition_refuses_a_plan_that_would_not_read_back(yesterday: Path) -> None:
+    """An id carried over from yesterday that tonight's reader refuses is named at once."""
+    text = yesterday.read_text(encoding="utf-8").replace(
+        "      - article: wahdat-al-jabahat.yaml\n",
+        '      - article: wahdat-al-jabahat.yaml\n        id: "x\\e]0;pwned\\a"\n', 1)
+    yesterday.write_text(text, encoding="utf-8")
+    result = run_cli("new", "edition", "2023-05-03", "--from", SAMPLE_EDITION, "-o", "x.yaml")
+    assert result.code == 1 and "would not read back" in result.err, result.err
+    assert "\x1b" not in result.err and not Path("x.yaml").exists()

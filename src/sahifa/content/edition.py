@@ -111,8 +111,16 @@ def read_edition(
     Story files must resolve inside ``roots`` (default: the edition's own folder) and not in
     a project nested inside ``project``."""
     path = Path(path)
-    place = _Where(path, tuple(roots) or (path.parent,), project)
     data = parse_yaml(read_text(path, category="edition"), path, category="edition")
+    return edition_of(data, path, roots, project)
+
+
+def edition_of(
+    data: Any, path: Path, roots: Sequence[Path] = (), project: Path | None = None
+) -> Edition:
+    """The edition of parsed YAML ``data`` written at ``path`` (``read_edition``'s work; also
+    how ``sahifa new edition`` checks a plan before writing it)."""
+    place = _Where(path, tuple(roots) or (path.parent,), project)
     found = schema.Found(path, "edition")
     values = _edition_schema(place).check(data, found, "", 1)
     pages = tuple(_page(page, number, place, found)

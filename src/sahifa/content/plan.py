@@ -95,9 +95,25 @@ def plan_from(previous: Path, date: dt.date, output: Path) -> Plan:
         "# id: (continued: slots name it). 'sahifa check' lists the slots still to fill.",
     ]
     text = "\n".join([*intro, *head, *body]) + "\n"
-    parse_yaml(text, output, category="edition")  # a plan sahifa cannot read is a bug here
+    _check_plan(text, previous, output)
     warnings = sorted(reader.warnings, key=lambda p: p.line or 0)  # as the file reads
     return Plan(text, issue, len(data["pages"]), placeholders, warnings)
+
+
+def _check_plan(text: str, previous: Path, output: Path) -> None:
+    """The plan must read back as an edition (ids, jumps, placeholders): a value carried over
+    from yesterday that tonight's reader refuses (an id with a control character) is named
+    now, in the previous edition, rather than after the plan is written."""
+    from sahifa.content.edition import edition_of
+    from sahifa.schema import SchemaError
+
+    try:
+        edition_of(parse_yaml(text, output, category="edition"), output)
+    except SchemaError as exc:
+        first = exc.problems[0]
+        raise SahifaError("edition", f"cannot plan from it: the plan would not read back: "
+                          f"{first.key + ': ' if first.key else ''}{first.message}",
+                          file=previous) from None  # fmt: skip
 
 
 @dataclass
