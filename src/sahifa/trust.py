@@ -104,3 +104,12 @@ def nested_project(path: Path, project: Path | None) -> Path | None:
             return folder
         folder = folder.parent
     return None
+
+
+def missing_file(path: Path) -> str | None:
+    """Why ``path`` is not a file to read ("not found", or the system's reason, such as a
+    name too long for the file system), or None when it is one."""
+    try:
+        return None if path.is_file() else "not found"
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__

@@ -23,7 +23,7 @@ from sahifa.content.article import Article, HijriDate
 from sahifa.content.reader import read_article
 from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
 from sahifa.errors import Problem, SahifaError
-from sahifa.trust import confined, nested_project
+from sahifa.trust import confined, missing_file, nested_project
 
 OVERFLOW_MODES = ("error", "cut", "continue")
 HEADLINE_SIZES = ("lead", "normal", "small")
@@ -201,12 +201,9 @@ def _story_file(place: _Where) -> schema.Kind:
                 "inside the project: a folder of articles cannot bring its own settings, "
                 "layouts or fonts"
             )
-        try:
-            exists = target.is_file()
-        except OSError as exc:  # a name too long for the file system, and such
-            raise schema.Invalid(f"article {ref[:60]!r}: {exc.strerror}") from None
-        if not exists:
-            raise schema.Invalid(f"article not found: {ref}")
+        why = missing_file(target)
+        if why:
+            raise schema.Invalid(f"article {why}: {ref[:200]}")
         try:
             return read_article(target)[0]
         except SahifaError as exc:  # the article's own file, line and key

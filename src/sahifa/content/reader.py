@@ -15,7 +15,7 @@ from sahifa import schema
 from sahifa.content.article import Article, HijriDate, Image
 from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
 from sahifa.errors import ArticleError, Problem, SahifaError
-from sahifa.trust import confined
+from sahifa.trust import confined, missing_file
 
 ARTICLE_SUFFIXES = (".yaml", ".yml", ".md")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -147,12 +147,9 @@ def _image_src(path: Path) -> schema.Kind:
                            file=path, key=key, line=line).resolve()  # fmt: skip
         except SahifaError as exc:
             raise schema.Invalid(exc.problem.message) from None
-        try:
-            exists = src.is_file()
-        except OSError as exc:  # a name too long for the file system, and such
-            raise schema.Invalid(f"image {ref[:60]!r}: {exc.strerror}") from None
-        if not exists:
-            raise schema.Invalid(f"image file not found: {ref} (looked for {src})")
+        why = missing_file(src)
+        if why:
+            raise schema.Invalid(f"image file {why}: {ref[:200]} (looked for {src})")
         if _image_kind(src) is None:
             raise schema.Invalid(f"{ref} is not a PNG, JPEG, GIF, WebP or SVG image")
         return src
