@@ -274,11 +274,16 @@ document.getElementById('target').textContent = TARGET;
 """
 
 
-def make_handler(previewer: Previewer, target: str) -> type[BaseHTTPRequestHandler]:
-    # Escaped for a <script>: a file named "x</script><img onerror=…>.yaml" stays text.
+def page_html(target: str) -> bytes:
+    """The preview page, naming ``target`` in its script: escaped so that a file named
+    "x</script><img onerror=…>.yaml" stays text."""
     quoted = json.dumps(target).replace("<", "\\u003c").replace(">", "\\u003e").replace(
         "&", "\\u0026")  # fmt: skip
-    page = PAGE.replace("TARGET", quoted).encode("utf-8")
+    return PAGE.replace("TARGET", quoted).encode("utf-8")
+
+
+def make_handler(previewer: Previewer, target: str) -> type[BaseHTTPRequestHandler]:
+    page = page_html(target)
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
