@@ -154,6 +154,10 @@ def describe(value: Any) -> str:
 
 # -- kinds ------------------------------------------------------------------------------------
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# Bidi embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI): invisible,
+# and they reorder what prints — an RLO turns "2023" into "3202" on the page. The marks
+# (LRM, RLM, ALM) stay: they only set the direction of neutral characters.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def text(*, one_line: bool = False) -> Kind:

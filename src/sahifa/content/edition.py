@@ -28,8 +28,6 @@ from sahifa.trust import confined, missing_file, nested_project
 OVERFLOW_MODES = ("error", "cut", "continue")
 HEADLINE_SIZES = ("lead", "normal", "small")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# Controls (but tab and newline), lone surrogates and bidi embeddings/overrides/isolates.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -145,12 +143,11 @@ def edition_of(
 
 def _text(value: Any, found: schema.Found, key: str, line: int | None) -> str:
     """Masthead, banner and PDF title: text without control or bidi override characters."""
-    bad = _UNPRINTABLE.search(value) if isinstance(value, str) else None
+    text = schema.text()(value, found, key, line)  # text, no control characters
+    bad = schema.BIDI_CONTROLS.search(text)
     if bad:
         raise schema.Invalid(f"contains an unprintable character U+{ord(bad.group()):04X}")
-    if not isinstance(value, str):
-        raise schema.Invalid("expected text")
-    return value.strip()
+    return text.strip()
 
 
 def _date(value: Any, found: schema.Found, key: str, line: int | None) -> dt.date:

@@ -24,6 +24,7 @@ from typing import Any
 from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
 from sahifa.errors import Problem, SahifaError, visible
 from sahifa.scaffold import yaml_text
+from sahifa.schema import BIDI_CONTROLS
 
 # The slot keys a plan keeps, in the order it writes them (README, "Editions").
 _SLOT_KEYS = ("column", "span", "row", "rows", "size", "overflow", "title")
@@ -31,7 +32,6 @@ _STORY_KINDS = ("article", "briefs", "continued", "placeholder")
 # Digit sets an issue number may be written in: the plan counts on in the same one.
 _DIGIT_SETS = ("0123456789", "٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹")
 _DATED_FOLDER = (r"\d{4}", r"\d{2}", r"\d{2}")  # articles/2023/05/02/edition.yaml
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass
@@ -248,4 +248,4 @@ def _previous(value: Any) -> str:
 
 
 def _comment(text: str) -> str:
-    return visible(_BIDI_CONTROLS.sub("", " ".join(text.split())))
+    return visible(BIDI_CONTROLS.sub("", " ".join(text.split())))

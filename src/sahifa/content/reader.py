@@ -19,10 +19,6 @@ from sahifa.trust import confined, missing_file
 
 ARTICLE_SUFFIXES = (".yaml", ".yml", ".md")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-# Bidi embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI): invisible,
-# and they reorder what prints — an RLO turns "2023" into "3202" on the page. The marks
-# (LRM, RLM, ALM) stay: they only set the direction of neutral characters.
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 YEARS = range(1800, 2201)  # the Gregorian years a paper's issues can carry
 # Image formats WeasyPrint embeds, recognised by content rather than by name.
 _IMAGE_MAGIC = {
@@ -98,7 +94,7 @@ def _content_text(*, one_line: bool = False, strip: bool = False) -> schema.Kind
     plain = schema.text()
 
     def kind(value: Any, found: schema.Found, key: str, line: int | None) -> str:
-        cleaned, count = _BIDI_CONTROLS.subn("", plain(value, found, key, line))
+        cleaned, count = schema.BIDI_CONTROLS.subn("", plain(value, found, key, line))
         if count:
             found.warn(f"{count} bidi control character(s) (U+202A-U+202E, U+2066-U+2069) "
                        "removed: they reorder printed text", key, line)  # fmt: skip
