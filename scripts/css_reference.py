@@ -45,6 +45,13 @@ PROPERTIES = {
     "grid.rule": "The width of the column rules.",
     "image.height": "An article's lead image height.",
     "image.slot-height": "Edition boxes: the tallest a lead image may be.",
+    "--sahifa-justify": "How justified body text is stretched: `kashida` (tatweels at each "
+    "word's one site, then word spaces) where layout.yaml's `justify:` asks for it and the body "
+    "face's entry in `fonts/fonts.yaml` has `justify: kashida`, else `spaces` (computed; "
+    "inherited, so a rule may set it per element).",
+    "--sahifa-line-breaking": "Justified text: `paragraph` (breaks chosen for the whole "
+    "paragraph, kashida counted as stretch) or `greedy` (line by line), from layout.yaml's "
+    "`line-breaking:`.",
     "--page-content-height": "The page grid's height: the paper less the top and bottom "
     "margins (computed).",
     "--grid-template-columns": "The grid's column tracks, fixed widths in mm (computed; "

@@ -252,15 +252,18 @@ def test_pdf_a_widths_are_the_embedded_glyphs_own(tmp_path: Path) -> None:
     assert checked > 100
     source = article_text(article)
     assert word_recall(source, pdftotext(out)) >= 0.995
-    # poppler reads the same text as in the plain PDF: the LRM glyph after a quote is zero
+    # poppler reads the same words as in the plain PDF: the LRM glyph after a quote is zero
     # wide there too (a zero-width space glyph), so it fills no gap between words; a space
-    # glyph's width did, and poppler read "لعرض«بيت".
+    # glyph's width did, and poppler read "لعرض«بيت". (The words, not their order: in PDF/A a
+    # word elongated by kashida is a tatweel narrower in the text layer than on the page, and
+    # poppler's column detection, which interleaves columns anyway, may then read the lines
+    # in another order.)
     quotes = SAMPLES / "masrah-qawmi.yaml"
     for variant in ("pdf/a-3b", None):
         job = RenderJob(source=quotes, pdf_variant=variant, allow_overset=True)
         (tmp_path / f"{variant is None}.pdf").write_bytes(build(job)[1])
     archived, plain = pdftotext(tmp_path / "False.pdf"), pdftotext(tmp_path / "True.pdf")
-    assert "لعرض" in plain and archived == plain
+    assert "لعرض" in plain and sorted(archived.split()) == sorted(plain.split())
 
 
 def test_dots_and_marks_add_no_blank_lines_to_copied_text(probe: Path, tmp_path: Path) -> None:

@@ -56,6 +56,13 @@ def generated_css(settings: Settings, layout: Layout, fonts: FontRegistry, run_d
     for group in ("page", "grid", "image"):
         for key, value in (layout.settings.get(group) or {}).items():
             props.append(f"  --{group}-{key}: {value};")
+    # Justification (sahifa.render.justify): kashida only where the layout asks for it and the
+    # body face's manifest entry allows inserted tatweels.
+    justify = str(layout.settings.get("justify", "kashida"))
+    if fonts.justification(layout.font_stack("body")[0]) != "kashida":
+        justify = "spaces"
+    props.append(f"  --sahifa-justify: {justify};")
+    props.append(f"  --sahifa-line-breaking: {layout.settings.get('line-breaking', 'paragraph')};")
     grid = page_grid(layout.settings)
     props += [
         f"  --page-content-height: {grid.height:.2f}mm;",

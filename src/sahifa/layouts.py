@@ -65,6 +65,12 @@ LAYOUT_SCHEMA = schema.Schema({
     }, sparse=True))),
     "image": schema.Field(schema.mapping(schema.Schema(
         {"height": _LENGTH, "slot-height": _LENGTH}, sparse=True))),
+    "justify": schema.Field(schema.choice("kashida", "spaces"),
+                            doc="justified body text: kashida where the body font allows, "
+                                "or word spaces only"),
+    "line-breaking": schema.Field(schema.choice("paragraph", "greedy"),
+                                  doc="justified text: breaks chosen for the whole paragraph, "
+                                      "or line by line"),
     "fonts": schema.Field(schema.mapping(schema.Schema(
         {role: schema.Field(schema.list_of(schema.text(), nonempty=True, what="font families"))
          for role in ROLES}, sparse=True))),

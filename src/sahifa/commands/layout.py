@@ -117,7 +117,7 @@ def _vendor_fonts(root: Path) -> list[str]:
              "# sha256 at start-up.", "builtin: false", "fonts:"]  # fmt: skip
     for entry in entries:
         lines.append(f"  - file: {_scalar(entry['file'])}")
-        for key in ("sha256", "licence", "source"):
+        for key in ("sha256", "licence", "source", "justify"):
             if entry.get(key):
                 lines.append(f"    {key}: {_scalar(entry[key])}")
         if entry.get("weights"):

@@ -34,6 +34,7 @@ class FontFile:
     licence: Path | None
     source: str = ""
     origin: Path | None = None  # the pinned variable font this static instance was made from
+    justify: str = "spaces"  # "kashida": its designer allows inserted tatweels
 
     @property
     def pinned(self) -> Path:
@@ -63,6 +64,12 @@ class FontRegistry:
         for font in self.fonts:
             seen.setdefault(font.family, None)
         return list(seen)
+
+    def justification(self, family: str) -> str:
+        """``kashida`` when the manifest allows inserted tatweels in ``family``, else
+        ``spaces`` (the default: some designers reject them, Amiri's among them)."""
+        faces = [font for font in self.fonts if font.family == family]
+        return "kashida" if faces and all(f.justify == "kashida" for f in faces) else "spaces"
 
     def font_face_css(self) -> str:
         return "\n".join(font.font_face() for font in self.fonts)
@@ -120,6 +127,8 @@ _ENTRY = schema.Schema({
     "source": schema.Field(schema.text(), doc="where the file came from"),
     "weights": schema.Field(schema.list_of(schema.whole(1, 1000), what="weights, e.g. [400, 700]"),
                             doc="variable fonts: the static weights to make"),
+    "justify": schema.Field(schema.choice("kashida", "spaces"),
+                            doc="kashida: justified lines may insert tatweels in this font"),
 })  # fmt: skip
 # fonts.yaml: configuration, so an unknown key fails.
 MANIFEST_SCHEMA = schema.Schema({
@@ -190,6 +199,7 @@ def _fonts(folder: Path, manifest: Path, entry: YamlMap) -> list[FontFile]:
         style=style,
         licence=(folder / licence) if isinstance(licence, str) else None,
         source=str(entry.get("source") or ""),
+        justify=str(entry.get("justify") or "spaces"),
     )
     if not axis:
         if "weights" in entry:

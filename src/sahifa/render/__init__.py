@@ -12,15 +12,17 @@ WeasyPrint, each naming its upstream counterpart), ``textlayer`` (pure decisions
 
 from __future__ import annotations
 
-from sahifa.render.boxes import BoxFit, measure_slots, stories_by_page
+from sahifa.render.boxes import BoxFit, Elongation, elongations, measure_slots, stories_by_page
 from sahifa.render.document import Embedded, LaidOut, lay_out
 from sahifa.render.engine import TEXT_LAYERS, set_text_layer, warm_up
 
 __all__ = [
     "TEXT_LAYERS",
     "BoxFit",
+    "Elongation",
     "Embedded",
     "LaidOut",
+    "elongations",
     "lay_out",
     "measure_slots",
     "set_text_layer",

@@ -131,3 +131,46 @@ def stories_by_page(laid_out: LaidOut) -> dict[int, list[str]]:
             if story and story not in pages.setdefault(number, []):
                 pages[number].append(story)
     return pages
+
+
+@dataclass(frozen=True)
+class Elongation:
+    """A word that kashida justification elongated (``patches.kashida``)."""
+
+    page: int
+    word: str  # as written, without the inserted tatweels
+    elongated: str  # as set
+    sites: tuple[int, ...]  # where tatweels went: before these characters of ``word``
+    elements: tuple[str, ...]  # its element and ancestors, as "tag.class.class", innermost first
+
+
+def elongations(laid_out: LaidOut) -> list[Elongation]:
+    """Every elongated word of the laid-out pages (restraint checks, benchmarks)."""
+    from sahifa.render.patches.kashida import inserted
+
+    found: list[Elongation] = []
+
+    def walk(box: Any, number: int, path: tuple[str, ...]) -> None:
+        element = getattr(box, "element", None)
+        if element is not None and isinstance(element.tag, str):
+            name = ".".join([element.tag, *(element.get("class") or "").split()])
+            if not path or path[0] != name:  # a block and its lines share an element
+                path = (name, *path)
+        indices = inserted(box)
+        if indices:
+            position = 0
+            for part in box.text.split(" "):
+                end = position + len(part)
+                mine = sorted(i - position for i in indices if position <= i < end)
+                if mine:
+                    word = "".join(c for k, c in enumerate(part) if k not in mine)
+                    # each tatweel's site: the character of the word it stands before
+                    sites = tuple(k - n for n, k in enumerate(mine))
+                    found.append(Elongation(number, word, part, sites, path))
+                position = end + 1
+        for child in getattr(box, "children", ()):
+            walk(child, number, path)
+
+    for number, page in enumerate(laid_out.document.pages, start=1):
+        walk(page._page_box, number, ())
+    return found

@@ -49,6 +49,18 @@ FINGERPRINTS = {
     "weasyprint.formatting_structure.boxes:LineBox": "1a068a4d0ed800f8",
     "weasyprint.pdf.fonts:build_fonts_dictionary": "fc551bef35d0d6c3",
     "weasyprint.pdf.fonts:Font.clean": "794f0211f18453f1",
+    "weasyprint.text.line_break:split_first_line": "39ad1016863ca34d",
+    "weasyprint.text.line_break:create_layout": "6587192cc0ab3ffa",
+    "weasyprint.text.line_break:first_line_metrics": "55ec5d0b58b29a8b",
+    "weasyprint.text.line_break:line_size": "03fa04fd51fc69aa",
+    "weasyprint.text.line_break:_font_style_cache_key": "d6b09d54b8258d58",
+    "weasyprint.text.line_break:Layout.get_first_line": "bb65cbda0e27f135",
+    "weasyprint.layout.inline:justify_line": "f83b21ff8793ba6b",
+    "weasyprint.layout.inline:count_expandable_spaces": "175fe6f42576ed38",
+    "weasyprint.layout.inline:add_word_spacing": "879516e71f1b80fa",
+    "weasyprint.formatting_structure.boxes:TextBox": "7fcb818c71c2bb89",
+    "weasyprint.layout.inline:iter_line_boxes": "04aec48abfcad809",
+    "weasyprint.layout.inline:get_next_linebox": "67af458c2545e74f",
 }
 
 

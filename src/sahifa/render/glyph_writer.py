@@ -40,6 +40,9 @@ class Planned:
     rise: float
     text: str  # the logical text it carries
     rtl: bool  # in a right-to-left run
+    # PDF/A: written invisibly, moved up to its word's next carrier over inserted tatweels,
+    # its visible copy drawn text-less (``draw_first_line``).
+    invisible: bool = False
 
 
 class LineDeferral:
@@ -91,13 +94,20 @@ class LineWriter:
         """Move the pen right by ``units`` thousandths of the font size."""
         self.pen += units * self.size / 1000
 
-    def glyph(self, code: int, width: float) -> None:
-        """Write ``code`` at the pen; the PDF's pen then moves by its ``width``."""
+    def glyph(self, code: int, width: float, invisible: bool = False) -> None:
+        """Write ``code`` at the pen; the PDF's pen then moves by its ``width``. An
+        ``invisible`` glyph is written in text rendering mode 3 (text only, no ink)."""
         gap = self.pen - self.emitted
         if abs(gap) > 1e-9:
             # Measured in points, written in this TJ's font size.
             self.parts.append(number(-gap * 1000 / self.size))
+        if invisible:
+            self.flush()
+            self.stream.set_text_rendering(3)
         self.parts.append(f"<{code:04x}>")
+        if invisible:
+            self.flush()
+            self.stream.set_text_rendering(0)
         self.emitted = self.pen + width * self.size / 1000
 
     def open_actual_text(self, text: str) -> None:
@@ -112,11 +122,11 @@ class LineWriter:
         self.flush()
         self.stream.end_marked_content()
 
-    def raised(self, code: int, width: float, rise: float) -> None:
+    def raised(self, code: int, width: float, rise: float, invisible: bool = False) -> None:
         """A glyph drawn with a text rise, in a TJ of its own (as WeasyPrint does)."""
         self.flush()
         self.stream.set_text_rise(-rise)
-        self.glyph(code, width)
+        self.glyph(code, width, invisible)
         self.flush()
         self.stream.set_text_rise(0)
 

@@ -12,6 +12,10 @@ when the patch is removed (``tests/test_engine_patches.py``).
     draw_first_line  the text layer's glyph codes and order (draw/text.py: draw_first_line)
     line_deferral    text-less glyphs after the line box (draw/__init__.py: draw_inline_level)
     fonts_dictionary fonts keyed by those codes (pdf/fonts.py: build_fonts_dictionary)
+    paragraph_breaks total-fit line breaks for justified text (text/line_break.py:
+                     split_first_line)
+    kashida          tatweels as well as spaces justify a line (layout/inline.py: justify_line)
+    balanced_lines   even lines for headlines and captions (layout/inline.py: iter_line_boxes)
 """
 
 from __future__ import annotations
@@ -84,15 +88,18 @@ def all_patches() -> dict[str, Patch]:
     """Every patch by module name, in the order they are installed."""
     from sahifa.render.patches import (
         archive_colours,
+        balanced_lines,
         column_rules,
         draw_first_line,
         fonts_dictionary,
         grid_tracks,
+        kashida,
         line_deferral,
+        paragraph_breaks,
     )
 
     modules = (column_rules, grid_tracks, archive_colours, draw_first_line, line_deferral,
-               fonts_dictionary)  # fmt: skip
+               fonts_dictionary, paragraph_breaks, kashida, balanced_lines)  # fmt: skip
     return {m.__name__.rsplit(".", 1)[1]: m.PATCH for m in modules}
 
 

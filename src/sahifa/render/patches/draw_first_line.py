@@ -11,7 +11,8 @@ touched: only how the glyphs Pango placed are written —
   by the ``fonts_dictionary`` patch);
 - a cluster's text on its base glyph, marks merged into it (``textlayer.clusters``), the
   carrier's width reaching the next carrier of the word (``textlayer.widths``);
-- text-less glyphs drawn after the line box (``line_deferral``), in an empty ActualText;
+- text-less glyphs drawn after the line box (``line_deferral``), in an empty ActualText,
+  tatweels inserted by kashida justification among them (``patches.kashida``);
 - the line written in the order extractors read it back (``textlayer.lineorder``).
 
 Colour (emoji) fonts are refused by the font registry, so no emoji images are returned.
@@ -21,12 +22,14 @@ Upstreamable as a whole: a text layer per (glyph, text) is what the PDF format p
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 from sahifa.fonts.glyphs import space_glyph
 from sahifa.render import context
 from sahifa.render.glyph_writer import Deferred, LineWriter, Planned, silent_marks
 from sahifa.render.patches import Patch
+from sahifa.render.patches.kashida import inserted
 from sahifa.render.textlayer.clusters import assign_texts
 from sahifa.render.textlayer.codes import TEXTLESS
 from sahifa.render.textlayer.lineorder import Piece, arrange
@@ -72,6 +75,7 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
         stream.set_text_matrix(*matrix.values)
         writer = LineWriter(stream, matrix.values, silent_marks(stream), textbox.style["color"])
         utf8 = layout.text.encode()
+        silent = _inserted_offsets(textbox, layout.text)
         # First where each glyph goes and what it carries, then the writing, in the order
         # that makes extractors read the line back in logical order (``textlayer.lineorder``).
         planned: list[Planned] = []
@@ -93,6 +97,8 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
             codes = write.codes_of(font)
             offset = glyph_item.item.offset
             rtl = bool(glyph_item.item.analysis.level % 2)
+            end = offset + glyph_item.item.length
+            run_silent = {o - offset for o in silent if offset <= o < end}
             empty = [info.glyph == pango.PANGO_GLYPH_EMPTY for info in infos]
             texts = assign_texts(
                 [glyph_string.log_clusters[i] for i in range(count)],
@@ -101,11 +107,13 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
                 utf8[offset : offset + glyph_item.item.length],
                 rtl,
                 empty,
+                run_silent,
             )
             widths = [_logical_width(stream, font, pango_font, info, font_size)
                       for info in infos]  # fmt: skip
             spans = carrier_widths(infos, texts, widths, empty, font_size, FROM_UNITS,
                                    write.archive)  # fmt: skip
+            carriers: dict[int, int] = {}  # glyph index in the run → index in ``planned``
             for i, (info, role) in enumerate(zip(infos, texts, strict=True)):
                 width = info.geometry.width
                 if empty[i]:
@@ -126,11 +134,16 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
                         Deferred(font, font_size, pen, rise, code, writer.matrix, writer.color)
                     )
                 else:
+                    carriers[i] = len(planned)
                     planned.append(Planned(font, font_size, glyph_id, pen, spans[i], rise,
                                             role.text, rtl))  # fmt: skip
                 # As WeasyPrint: the glyph's width, then what Pango's advance differs by.
                 kerning = widths[i] + x_offset - width * 1000 * FROM_UNITS / font_size
                 pen += (widths[i] - int(kerning)) * font_size / 1000
+            if write.archive and run_silent:
+                inserted_glyphs = {i for i in range(count)
+                                   if glyph_string.log_clusters[i] in run_silent}  # fmt: skip
+                _close_kashida_gaps(planned, carriers, inserted_glyphs, codes, writer)
         arrangement = arrange([Piece(item.text, item.rtl) for item in planned],
                               write.right_to_left)  # fmt: skip
         stretch_ends = {s.start: s for s in arrangement.stretches}
@@ -149,9 +162,9 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
             code = write.codes_of(item.font).code(item.glyph, text, item.width)
             writer.pen = item.pen
             if item.rise:
-                writer.raised(code, item.width, item.rise)
+                writer.raised(code, item.width, item.rise, item.invisible)
             else:
-                writer.glyph(code, item.width)
+                writer.glyph(code, item.width, item.invisible)
             if mark and space is not None:
                 _write_mark(write, writer, item, space, mark)
             if open_stretch is not None and index == open_stretch.end - 1:
@@ -161,6 +174,45 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
         return []
 
     return draw_first_line
+
+
+def _close_kashida_gaps(
+    planned: list[Planned], carriers: dict[int, int], inserted: set[int], codes: Any,
+    writer: LineWriter,
+) -> None:  # fmt: skip
+    """PDF/A, where each glyph keeps its own width: an inserted tatweel leaves a gap between
+    two carriers of its word, and extractors split the word there. The carriers left of the
+    gap (to the word's start) are written invisibly, moved right to close it, and drawn where
+    they are as text-less glyphs: the page looks the same, the word reads whole."""
+    order = sorted(carriers)
+    for k, (here, after) in enumerate(pairwise(order)):
+        if not any(here < g < after for g in inserted):
+            continue
+        left, right = planned[carriers[here]], planned[carriers[after]]
+        gap = right.pen - (left.pen + left.width * left.size / 1000)
+        if gap <= 0:
+            continue
+        for index in reversed(order[: k + 1]):
+            item = planned[carriers[index]]
+            if item.text.isspace():
+                break
+            if not item.invisible:
+                code = codes.code(item.glyph, None, item.width)
+                writer.deferred.append(Deferred(item.font, item.size, item.pen, item.rise,
+                                                code, writer.matrix, writer.color))  # fmt: skip
+                item.invisible = True
+            item.pen += gap
+
+
+def _inserted_offsets(textbox: Any, text: str) -> list[int]:
+    """Byte offsets in ``text`` of the tatweels kashida justification inserted."""
+    indices = inserted(textbox)
+    if not indices:
+        return []
+    starts = [0]
+    for char in text:
+        starts.append(starts[-1] + len(char.encode()))
+    return [starts[i] for i in indices if i < len(text)]
 
 
 def _logical_width(stream: Any, font: Any, pango_font: Any, info: Any, font_size: float) -> int:

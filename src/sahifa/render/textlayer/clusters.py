@@ -10,7 +10,7 @@ changes, so its cluster joins a neighbour of the same word.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 _JOINERS = {"\u200c", "\u200d"}
@@ -22,6 +22,23 @@ def _is_mark_only(text: str) -> bool:
     return bool(text) and all(
         unicodedata.category(c) in ("Mn", "Me") or c in _JOINERS for c in text
     )
+
+
+_TATWEEL = "\u0640".encode()
+
+
+def _without(utf8: bytes, start: int, end: int, silent: Collection[int]) -> str:
+    """The text of ``utf8[start:end]`` without the inserted tatweels at ``silent`` offsets."""
+    chunk = utf8[start:end]
+    drop = sorted(o - start for o in silent if start <= o < end)
+    if drop:
+        kept, previous = [], 0
+        for offset in drop:
+            if chunk[offset : offset + len(_TATWEEL)] == _TATWEEL:
+                kept.append(chunk[previous:offset])
+                previous = offset + len(_TATWEEL)
+        chunk = b"".join([*kept, chunk[previous:]])
+    return chunk.decode(errors="replace")
 
 
 @dataclass
@@ -46,6 +63,7 @@ def assign_texts(
     utf8: bytes,
     rtl: bool,
     empty: Sequence[bool] | None = None,
+    silent: Collection[int] = (),
 ) -> list[GlyphText]:
     """The text each glyph of one run carries.
 
@@ -53,6 +71,8 @@ def assign_texts(
     ``log_clusters``), ``advances[i]`` its advance, ``rises[i]`` its vertical offset;
     ``utf8`` is the run's text in UTF-8 (what the offsets index); ``empty[i]`` marks glyphs
     that draw nothing (Pango's empty glyph). Glyphs are in visual (drawing) order.
+    ``silent`` holds the byte offsets of inserted tatweels (kashida justification): they are
+    drawn but carry no text, so their glyphs join the letter before them, as marks do.
 
     A cluster's glyphs are drawn side by side. Its text goes on the first of them that
     advances the pen, and that glyph's width in the PDF covers the advances of the cluster's
@@ -66,14 +86,17 @@ def assign_texts(
     for index, start in enumerate(starts):
         cluster = clusters.get(start)
         if cluster is None:
-            text = utf8[start : ends[start]].decode(errors="replace")
+            text = _without(utf8, start, ends[start], silent)
             cluster = clusters[start] = _Cluster(start, text)
         cluster.glyphs.append(index)
     # Logical order; marks join the letter before them (they are drawn next to it).
     merged: list[_Cluster] = []
+    inserted: set[int] = set()  # glyphs of inserted tatweels: never a carrier
     for start in bounds:
         cluster = clusters[start]
-        if merged and _is_mark_only(cluster.text):
+        if not cluster.text:
+            inserted.update(cluster.glyphs)
+        if merged and (_is_mark_only(cluster.text) or not cluster.text):
             merged[-1].text += cluster.text
             merged[-1].glyphs += cluster.glyphs
         else:
@@ -106,8 +129,11 @@ def assign_texts(
     orphan = ""  # text of a cluster with no drawn glyph, for the next carrier
     last: int | None = None  # the last carrier
     for cluster in merged:
+        if not cluster.text:
+            continue  # only inserted tatweels, before any letter: text-less glyphs
         glyphs = sorted(i for i in cluster.glyphs if not empty[i])
-        advancing = [i for i in glyphs if advances[i] > 0] or glyphs
+        advancing = [i for i in glyphs if advances[i] > 0 and i not in inserted] or [
+            i for i in glyphs if i not in inserted]
         if not advancing:
             orphan += cluster.text
             continue

@@ -1,0 +1,171 @@
+"""Patch: justify Arabic lines with kashida (tatweel) as well as word spaces.
+
+Upstream: ``weasyprint.layout.inline.justify_line`` (WeasyPrint 70.0), wrapped. WeasyPrint
+stretches only the spaces of a justified line ("TODO: better algorithm"), so narrow Arabic
+columns open rivers. For text boxes whose ``--sahifa-justify`` is ``kashida``, part of the
+width a line lacks goes to tatweels (U+0640) inserted at each word's one site
+(``sahifa.render.justify.sites``, only where HarfBuzz says a tatweel is safe), spread over the
+line's words, at most two at a site (``composer.stretch`` and ``composer.allocate``: the same
+model the paragraph composer breaks lines with). Each elongated word is shaped again and
+measured (contextual forms change, so the width gained is not n × tatweel), tatweels are
+taken back while the line would overflow, and what is left goes to WeasyPrint's own word
+spacing, which lays the box out again with its new text.
+
+The inserted characters are remembered on the box (``sahifa_kashida``: their indices in its
+text) so the text layer draws them without text (``draw_first_line``): search and copy give
+the words as written. Upstreamable as ``text-justify: inter-character``'s Arabic behaviour
+(CSS Text 3 leaves kashida to the user agent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from sahifa.render.justify import TATWEEL, composer, custom, measure
+from sahifa.render.patches import Patch
+
+ATTRIBUTE = "sahifa_kashida"  # on a TextBox: indices in its text of the inserted tatweels
+
+
+def inserted(textbox: Any) -> tuple[int, ...]:
+    """Indices in ``textbox.text`` of the tatweels kashida justification inserted."""
+    return getattr(textbox, ATTRIBUTE, ())
+
+
+def with_tatweels(text: str, insertions: dict[int, int]) -> tuple[str, tuple[int, ...]]:
+    """``text`` with ``insertions[i]`` tatweels before character ``i``, and the indices of
+    the inserted characters in the result."""
+    parts: list[str] = []
+    indices: list[int] = []
+    previous = 0
+    for index in sorted(insertions):
+        parts.append(text[previous:index])
+        start = sum(len(p) for p in parts)
+        indices.extend(range(start, start + insertions[index]))
+        parts.append(TATWEEL * insertions[index])
+        previous = index
+    parts.append(text[previous:])
+    return "".join(parts), tuple(indices)
+
+
+def _elongated_words(
+    text: str, insertions: dict[int, int]
+) -> Iterator[tuple[str, str]]:  # fmt: skip
+    """Each word of ``text`` that takes tatweels, alone and with them."""
+    position = 0
+    for part in text.split(" "):
+        end = position + len(part)
+        local = {i - position: n for i, n in insertions.items() if position <= i < end}
+        if local:
+            yield part, with_tatweels(part, local)[0]
+        position += len(part) + 1
+
+
+def make(original: Callable[..., Any]) -> Callable[..., Any]:
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.inline import count_expandable_spaces
+    from weasyprint.text.line_break import create_layout
+
+    def text_boxes(box: Any) -> Iterator[Any]:
+        if isinstance(box, boxes.TextBox):
+            yield box
+        elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+            for child in box.children:
+                if child.is_in_normal_flow():
+                    yield from text_boxes(child)
+
+    def shaped(box: Any, text: str, context: Any) -> Any:
+        layout = create_layout(text, box.style, context, None, box.justification_spacing)
+        layout.get_first_line()
+        layout.deactivate()
+        return layout
+
+    def widen(box: Any, deltas: dict[int, float], x_advance: float) -> float:
+        """Move and widen boxes as ``add_word_spacing`` does, by each box's kashida width."""
+        if isinstance(box, boxes.TextBox):
+            box.position_x += x_advance
+            delta = deltas.get(id(box), 0.0)
+            box.width += delta
+            return x_advance + delta
+        if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+            box.position_x += x_advance
+            previous = x_advance
+            children = box.children[::-1] if box.style["direction"] == "rtl" else box.children
+            for child in children:
+                if child.is_in_normal_flow():
+                    x_advance = widen(child, deltas, x_advance)
+            box.width += x_advance - previous
+            return x_advance
+        box.translate(x_advance, 0)
+        return x_advance
+
+    def insert_kashidas(context: Any, line: Any, extra_width: float) -> float:
+        """Insert the line's tatweels; the width they take."""
+        candidates: list[tuple[Any, int, int]] = []  # (box, index in its text, site class)
+        for box in text_boxes(line):
+            if custom(box.style, "sahifa-justify") != "kashida" or box.style["font_size"] <= 0:
+                continue
+            position = 0
+            for part in box.text.split(" "):
+                if part:
+                    word = measure.word(part, box.style, context, True)
+                    if word.site is not None:
+                        candidates.append((box, position + word.site, word.site_class))
+                position += len(part) + 1
+        if not candidates:
+            return 0.0
+        style = candidates[0][0].style
+        plan = composer.stretch(
+            extra_width, count_expandable_spaces(line), composer.PER_SITE * len(candidates),
+            measure.tatweel_width(style, context), style["font_size"],
+        )  # fmt: skip
+        count = plan.tatweels
+        while count > 0:
+            counts = composer.allocate([c[2] for c in candidates], count)
+            per_box: dict[int, tuple[Any, dict[int, int]]] = {}
+            gained = 0.0
+            for (box, index, _), taken in zip(candidates, counts, strict=True):
+                if taken:
+                    per_box.setdefault(id(box), (box, {}))[1][index] = taken
+            deltas: dict[int, float] = {}
+            for key, (box, insertions) in per_box.items():
+                # Words are shaped alone (spaces separate their shaping): the width a box
+                # gains is the sum of what its elongated words gain.
+                delta = 0.0
+                for word, elongated in _elongated_words(box.text, insertions):
+                    delta += (measure.width(elongated, box.style, context)
+                              - measure.width(word, box.style, context))  # fmt: skip
+                deltas[key] = delta
+                gained += delta
+            if gained <= extra_width + 1e-6:
+                for box, insertions in per_box.values():
+                    box.text, indices = with_tatweels(box.text, insertions)
+                    setattr(box, ATTRIBUTE, indices)
+                    if not count_expandable_spaces(box):  # add_word_spacing lays out the rest
+                        box.pango_layout = shaped(box, box.text, context)
+                widen(line, deltas, 0.0)
+                return gained
+            count -= 1  # contextual forms made the line wider than the model: one fewer
+        return 0.0
+
+    def justify_line(context: Any, line: Any, extra_width: float) -> Any:
+        if extra_width > 0:
+            extra_width -= insert_kashidas(context, line, extra_width)
+        return original(context, line, extra_width)
+
+    return justify_line
+
+
+PATCH = Patch(
+    # text_align looks justify_line up in this module.
+    target="weasyprint.layout.inline:justify_line",
+    upstream="weasyprint.layout.inline:justify_line",
+    calls=(
+        "weasyprint.layout.inline:count_expandable_spaces",
+        "weasyprint.layout.inline:add_word_spacing",
+        "weasyprint.text.line_break:create_layout",
+        "weasyprint.formatting_structure.boxes:TextBox",
+    ),
+    make=make,
+)
