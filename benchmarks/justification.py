@@ -13,8 +13,9 @@ and prints, per variant, the figures of ``typo_metrics.py`` (share of justified 
 than natural + 0.25 em / + 0.5 em, p99 word gap, headlines ending on one word or with a short
 last line; when the team's tool is beside the project at ../shared/tools), the number of
 justified lines, the U+0640 found in the text layer (the sources' own only: inserted tatweels
-carry no text), and the render time with its ratio to ``today`` (target ≤ 1.25). Prints
-numbers; asserts nothing.
+carry no text), and the render time, wall and CPU (this process's CPU time is what other load
+on the machine disturbs least), with its ratio to ``today`` (target ≤ 1.25). Prints numbers;
+asserts nothing.
 
     python benchmarks/justification.py [--articles 12] [--words 900]
 """
@@ -97,6 +98,7 @@ def main() -> int:
 
     warm_up()
     times: dict[str, list[float]] = {v: [] for v in VARIANTS}
+    cpu: dict[str, list[float]] = {v: [] for v in VARIANTS}
     with tempfile.TemporaryDirectory(prefix="sahifa-justify-") as tmp:
         root = Path(tmp)
         articles = build(root, args.articles, args.words)
@@ -106,17 +108,21 @@ def main() -> int:
         for article in articles:
             for variant in VARIANTS:
                 out = root / variant / f"{article.stem}.pdf"
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 render(RenderJob(article, out, f"j-{variant}", root=root, allow_overset=True))
                 times[variant].append(time.perf_counter() - started)
+                cpu[variant].append(time.process_time() - started_cpu)
         base = statistics.median(times["today"])
+        base_cpu = statistics.median(cpu["today"])
         print(f"{len(articles)} articles of ~{args.words} words, tabloid layout")
         for variant in VARIANTS:
             pdfs = sorted((root / variant).glob("*.pdf"))
             tatweels = sum(_text_layer_tatweels(p) for p in pdfs)
             median = statistics.median(times[variant])
-            print(f"\n[{variant}] render median {median:.2f} s/article "
-                  f"(x{median / base:.2f} of today), "
+            median_cpu = statistics.median(cpu[variant])
+            print(f"\n[{variant}] render median {median:.2f} s/article wall "
+                  f"(x{median / base:.2f} of today), {median_cpu:.2f} s CPU "
+                  f"(x{median_cpu / base_cpu:.2f}), "
                   f"U+0640 in the text layer: {tatweels}")  # fmt: skip
             if TYPO_METRICS.is_file():
                 done = subprocess.run([sys.executable, str(TYPO_METRICS), *map(str, pdfs)],

@@ -385,6 +385,7 @@ def _lay_out_html(prepared: Prepared, html: str, job: RenderJob) -> LaidOut:
         fetcher=fetcher,
         source=prepared.source,
         strict=job.strict,
+        fonts_key=prepared.fonts.identity,
     )
 
 

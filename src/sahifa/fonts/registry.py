@@ -7,6 +7,7 @@ an error, not a warning. Family, weight and style come from the font files (font
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass, replace
@@ -64,6 +65,16 @@ class FontRegistry:
         for font in self.fonts:
             seen.setdefault(font.family, None)
         return list(seen)
+
+    @property
+    def identity(self) -> str:
+        """One hash of every font file (its pinned content) with the face it is known as:
+        documents with equal identities set the same text in the same shapes."""
+        digest = hashlib.sha256()
+        for font in self.fonts:
+            digest.update(repr((font.family, font.weight, font.style, font.sha256,
+                                str(font.path))).encode())  # fmt: skip
+        return digest.hexdigest()
 
     def justification(self, family: str) -> str:
         """``kashida`` when the manifest allows inserted tatweels in ``family``, else

@@ -101,18 +101,25 @@ def _declare_reading_order(document: Any, pdf: Any) -> None:
 
 
 def lay_out(
-    html: str, *, base_url: Path, fetcher: Fetcher, source: Path, strict: bool = False
-) -> LaidOut:
-    """Lay ``html`` out into pages. Raises ``RenderError`` on any unexplained WeasyPrint error."""
+    html: str, *, base_url: Path, fetcher: Fetcher, source: Path, strict: bool = False,
+    fonts_key: str | None = None,
+) -> LaidOut:  # fmt: skip
+    """Lay ``html`` out into pages. Raises ``RenderError`` on any unexplained WeasyPrint error.
+    ``fonts_key``: the identity of the pinned fonts the HTML's @font-face rules name (its
+    words' measures are then shared with other documents in the same fonts)."""
+    from sahifa.render.justify.measure import fonts_known_as
+
     wp = warm_up()
     capture = Capture(fetcher, source, strict)
     with capture.capture():
         try:
             with isolated_fontconfig():
                 font_config = wp.text.fonts.FontConfiguration()
-            document = wp.HTML(
-                string=html, base_url=base_url.as_uri() + "/", url_fetcher=url_fetcher(fetcher)
-            ).render(font_config=font_config)
+            with fonts_known_as(fonts_key):
+                document = wp.HTML(
+                    string=html, base_url=base_url.as_uri() + "/",
+                    url_fetcher=url_fetcher(fetcher),
+                ).render(font_config=font_config)  # fmt: skip
         except Exception as exc:  # WeasyPrint raises many types; all mean the same to the desk
             raise RenderError(
                 f"WeasyPrint failed: {type(exc).__name__}: {exc}", file=source

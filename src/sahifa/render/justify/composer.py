@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 PER_SITE = 2  # tatweels at one word's site: more reads as a drawn-out word
 COMFORT = 0.12  # em of extra word space taken before any kashida
@@ -105,7 +106,8 @@ def allocate(classes: Sequence[int], count: int) -> list[int]:
     in all: one per word first, the best site classes first and, among equals, spread along
     the line; a second at the same sites only once every candidate has one."""
     n = len(classes)
-    order = sorted(range(n), key=lambda i: (classes[i], _spread(i, n)))
+    spread = _spread_ranks(n)
+    order = sorted(range(n), key=lambda i: (classes[i], spread[i]))
     taken = [0] * n
     for _round in range(PER_SITE):
         for i in order:
@@ -114,6 +116,11 @@ def allocate(classes: Sequence[int], count: int) -> list[int]:
             taken[i] += 1
             count -= 1
     return taken
+
+
+@cache
+def _spread_ranks(count: int) -> tuple[float, ...]:
+    return tuple(_spread(i, count) for i in range(count))
 
 
 def _spread(index: int, count: int) -> float:

@@ -5,16 +5,20 @@ so it needs each word's width, the width of a space and of a tatweel, and each w
 site. A word is shaped once per font configuration and style (a paragraph's words recur; a
 fitting pass or column balancing lays the same paragraphs out again). The cache is held by
 the document's FontConfiguration, so a new font set (a preview after fonts.yaml changed)
-never sees old widths.
+never sees old widths; documents set in the same pinned fonts share them (``fonts_known_as``).
 """
 
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from sahifa.render.justify import TATWEEL, harfbuzz, sites
+from sahifa.render.justify.composer import PER_SITE
 
 
 @dataclass(frozen=True)
@@ -25,16 +29,69 @@ class Word:
 
 
 @dataclass
-class _StyleCache:
+class Measurer:
+    """The measures of one style (font and spacing) in one font configuration."""
+
     words: dict[str, Word]
     space: float
     tatweel: float
+    key: str = ""  # ``style_key`` of the style measured
+    gains: dict[str, tuple[float, ...]] = field(default_factory=dict)
+
+    def gains_of(self, text: str, site: int, style: Any, context: Any) -> tuple[float, ...]:
+        """What the word ``text`` gains in width with 1 … ``PER_SITE`` tatweels at ``site``
+        (contextual forms: not n × a tatweel)."""
+        found = self.gains.get(text)
+        if found is None:
+            alone = self.width(text, style, context)
+            found = self.gains[text] = tuple(
+                self.width(text[:site] + TATWEEL * n + text[site:], style, context) - alone
+                for n in range(1, PER_SITE + 1)
+            )
+        return found
+
+    def word(self, text: str, style: Any, context: Any, kashida: bool) -> Word:
+        """``text`` (one word, no spaces) measured; with its kashida site when ``kashida``."""
+        found = self.words.get(text if kashida else "\0" + text)
+        if found is None:
+            width, font = _shape(text, style, context)
+            chosen = None
+            if kashida and font and sites.eligible(text):
+                chosen = sites.choose_site(text, harfbuzz.safe_positions(font, text))
+            found = Word(width, chosen[0], chosen[1]) if chosen else Word(width)
+            self.words[text if kashida else "\0" + text] = found
+        return found
+
+    def width(self, text: str, style: Any, context: Any) -> float:
+        """The width of ``text`` (a word, perhaps with inserted tatweels) alone on a line."""
+        found = self.words.get("\0" + text)
+        return found.width if found is not None else self.word(text, style, context, False).width
 
 
-_caches: weakref.WeakKeyDictionary[Any, dict[str, _StyleCache]] = weakref.WeakKeyDictionary()
+_caches: weakref.WeakKeyDictionary[Any, dict[str, Measurer]] = weakref.WeakKeyDictionary()
+# Across documents, by the identity of the fonts they are set in (the pinned files' hashes,
+# ``FontRegistry.identity``): a fitting pass, a batch's next article or the preview's next
+# render measure each word once per process. Used while ``fonts_known_as`` is in force.
+_fonts_key: ContextVar[str | None] = ContextVar("sahifa_fonts_key", default=None)
+_shared: dict[tuple[str, str], Measurer] = {}
+_MAX_SHARED = 256
+
+
+@contextmanager
+def fonts_known_as(key: str | None) -> Iterator[None]:
+    """While laying out a document whose @font-face rules are the pinned fonts ``key``."""
+    token = _fonts_key.set(key)
+    try:
+        yield
+    finally:
+        _fonts_key.reset(token)
+
+
+def fonts_key() -> str | None:
+    return _fonts_key.get()
 # The current document's styles → their cache (a style object is asked thousands of times;
 # its key is costly to build). Reset when another font configuration (document) comes.
-_by_style: dict[int, tuple[Any, _StyleCache]] = {}
+_by_style: dict[int, tuple[Any, Measurer]] = {}
 _by_style_config: list[Any] = [None]
 
 
@@ -48,7 +105,8 @@ def style_key(style: Any) -> str:
     )
 
 
-def _cache(style: Any, context: Any) -> _StyleCache:
+def for_style(style: Any, context: Any) -> Measurer:
+    """The measurer of ``style`` in ``context``'s font configuration (cached)."""
     if _by_style_config[0] is not context.font_config:
         _by_style.clear()
         _by_style_config[0] = context.font_config
@@ -60,15 +118,22 @@ def _cache(style: Any, context: Any) -> _StyleCache:
     return cache
 
 
-def _style_cache(style: Any, context: Any) -> _StyleCache:
-    per_config = _caches.setdefault(context.font_config, {})
+def _style_cache(style: Any, context: Any) -> Measurer:
     key = style_key(style)
+    fonts = _fonts_key.get()
+    if fonts is not None:
+        if len(_shared) > _MAX_SHARED:
+            _shared.clear()
+        per_config: dict[Any, Measurer] = _shared  # type: ignore[assignment]
+        key = (fonts, key)  # type: ignore[assignment]
+    else:
+        per_config = _caches.setdefault(context.font_config, {})
     cache = per_config.get(key)
     if cache is None:
         pair = _shape("ب ب", style, context)[0]
         single = _shape("ب", style, context)[0]
         tatweel = _shape(TATWEEL, style, context)[0]
-        cache = per_config[key] = _StyleCache({}, pair - 2 * single, tatweel)
+        cache = per_config[key] = Measurer({}, pair - 2 * single, tatweel, style_key(style))
     return cache
 
 
@@ -93,29 +158,18 @@ def _shape(text: str, style: Any, context: Any) -> tuple[float, int | None]:
 
 
 def space_width(style: Any, context: Any) -> float:
-    return _cache(style, context).space
+    return for_style(style, context).space
 
 
 def tatweel_width(style: Any, context: Any) -> float:
-    return _cache(style, context).tatweel
+    return for_style(style, context).tatweel
 
 
 def width(text: str, style: Any, context: Any) -> float:
     """The width of ``text`` (a word, perhaps with inserted tatweels) alone on a line."""
-    return word(text, style, context, False).width
+    return for_style(style, context).width(text, style, context)
 
 
 def word(text: str, style: Any, context: Any, kashida: bool) -> Word:
     """``text`` (one word, no spaces) measured; with its kashida site when ``kashida``."""
-    cache = _cache(style, context)
-    key = text if kashida else "\0" + text
-    found = cache.words.get(key)
-    if found is None:
-        width, font = _shape(text, style, context)
-        chosen = None
-        if kashida and font and sites.eligible(text):
-            chosen = sites.choose_site(text, harfbuzz.safe_positions(font, text))
-        found = cache.words[key] = (
-            Word(width, chosen[0], chosen[1]) if chosen else Word(width)
-        )
-    return found
+    return for_style(style, context).word(text, style, context, kashida)

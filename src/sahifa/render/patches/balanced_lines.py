@@ -6,7 +6,9 @@ breaks greedily and often ends on one word. For a block whose ``--sahifa-wrap`` 
 ``balance``, its lines are laid out as usual to count them (n); then the narrowest width that
 still gives n lines is found by bisection on real layouts, and the lines are laid out at that
 width, placed against the side the text is aligned to. The box keeps its width; only its
-lines are narrower and even. Never justified, never scaled: a one-line block is untouched.
+lines are narrower and even. Never justified, never scaled: a one-line block, and one of
+more than ``MAX_LINES`` lines, is untouched. The width found is kept for the document (column
+balancing and fitting passes lay the same block out again).
 Upstreamable as CSS Text 4 ``text-wrap-style: balance``.
 """
 
@@ -19,7 +21,8 @@ from typing import Any
 from sahifa.render.justify import custom
 from sahifa.render.patches import Patch
 
-STEPS = 9  # bisection steps: the width to within 1/512 of the column
+MAX_LINES = 6  # as Chromium: balancing is for short blocks, and costs a layout per step
+PRECISION = 1.5  # CSS px: the balanced width is found to within this
 
 
 def _side(style: Any) -> float:
@@ -33,6 +36,15 @@ def _side(style: Any) -> float:
     if align == "end":
         return 0.0 if rtl else 1.0
     return 1.0 if align == "right" else 0.0
+
+
+def _widths(context: Any) -> dict[tuple[int, float], tuple[Any, float | None]]:
+    """The balanced widths found while one document is laid out, on its layout context."""
+    found = getattr(context, "sahifa_balanced_widths", None)
+    if found is None:
+        found = {}
+        context.sahifa_balanced_widths = found
+    return found
 
 
 def make(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -62,21 +74,35 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
                 or custom(box.style, "sahifa-wrap") != "balance"):  # fmt: skip
             yield from original(*args)
             return
-        trial = (*args[:6], [], [], *args[8:])  # trial layouts keep no out-of-flow boxes
+        side = _side(box.style)
+        found = _widths(context)
+        key = (id(box.element), width)
+        if key in found and found[key][0] is box.element:
+            balanced = found[key][1]
+        else:
+            balanced = balance(width, (*args[:6], [], [], *args[8:]), side)
+            found[key] = (box.element, balanced)  # the element is kept: its id stays its own
+        if balanced is None:
+            yield from original(*args)
+        else:
+            yield from lines_at(balanced, args, side)
+
+    def balance(width: float, trial: tuple[Any, ...], side: float) -> float | None:
+        """The narrowest width that keeps the block's line count, or None (nothing to do).
+        ``trial``: the arguments, with lists of their own for out-of-flow boxes."""
         lines = lines_at(width, trial, 0.0)
         count = len(lines)
-        if count < 2 or not fits(lines, count, width):
-            yield from original(*args)
-            return
-        side = _side(box.style)
-        low, high = width / count, width
-        for _ in range(STEPS):
+        if not 2 <= count <= MAX_LINES or not fits(lines, count, width):
+            return None
+        # The lines cannot be narrower than their text shared out evenly.
+        low, high = sum(line.width for line, _ in lines) / count, width
+        while high - low > PRECISION:
             middle = (low + high) / 2
             if fits(lines_at(middle, trial, side), count, middle):
                 high = middle
             else:
                 low = middle
-        yield from lines_at(high, args, side)
+        return high
 
     return iter_line_boxes
 

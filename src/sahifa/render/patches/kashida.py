@@ -38,28 +38,16 @@ def with_tatweels(text: str, insertions: dict[int, int]) -> tuple[str, tuple[int
     the inserted characters in the result."""
     parts: list[str] = []
     indices: list[int] = []
-    previous = 0
+    previous = length = 0
     for index in sorted(insertions):
         parts.append(text[previous:index])
-        start = sum(len(p) for p in parts)
-        indices.extend(range(start, start + insertions[index]))
+        length += index - previous
+        indices.extend(range(length, length + insertions[index]))
         parts.append(TATWEEL * insertions[index])
+        length += insertions[index]
         previous = index
     parts.append(text[previous:])
     return "".join(parts), tuple(indices)
-
-
-def _elongated_words(
-    text: str, insertions: dict[int, int]
-) -> Iterator[tuple[str, str]]:  # fmt: skip
-    """Each word of ``text`` that takes tatweels, alone and with them."""
-    position = 0
-    for part in text.split(" "):
-        end = position + len(part)
-        local = {i - position: n for i, n in insertions.items() if position <= i < end}
-        if local:
-            yield part, with_tatweels(part, local)[0]
-        position += len(part) + 1
 
 
 def make(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -102,16 +90,22 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
 
     def insert_kashidas(context: Any, line: Any, extra_width: float) -> float:
         """Insert the line's tatweels; the width they take."""
-        candidates: list[tuple[Any, int, int]] = []  # (box, index in its text, site class)
+        # (box, index in its text, site class, width gained with 1 and 2 tatweels there)
+        candidates: list[tuple[Any, int, int, tuple[float, ...]]] = []
         for box in text_boxes(line):
-            if custom(box.style, "sahifa-justify") != "kashida" or box.style["font_size"] <= 0:
+            style = box.style
+            if custom(style, "sahifa-justify") != "kashida" or style["font_size"] <= 0:
                 continue
+            measurer = measure.for_style(style, context)
             position = 0
             for part in box.text.split(" "):
                 if part:
-                    word = measure.word(part, box.style, context, True)
+                    word = measurer.word(part, style, context, True)
                     if word.site is not None:
-                        candidates.append((box, position + word.site, word.site_class))
+                        # Words are shaped alone (spaces separate their shaping): a line
+                        # gains what its elongated words gain.
+                        gains = measurer.gains_of(part, word.site, style, context)
+                        candidates.append((box, position + word.site, word.site_class, gains))
                 position += len(part) + 1
         if not candidates:
             return 0.0
@@ -120,34 +114,29 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
             extra_width, count_expandable_spaces(line), composer.PER_SITE * len(candidates),
             measure.tatweel_width(style, context), style["font_size"],
         )  # fmt: skip
+        classes = [c[2] for c in candidates]
         count = plan.tatweels
         while count > 0:
-            counts = composer.allocate([c[2] for c in candidates], count)
-            per_box: dict[int, tuple[Any, dict[int, int]]] = {}
-            gained = 0.0
-            for (box, index, _), taken in zip(candidates, counts, strict=True):
-                if taken:
-                    per_box.setdefault(id(box), (box, {}))[1][index] = taken
-            deltas: dict[int, float] = {}
-            for key, (box, insertions) in per_box.items():
-                # Words are shaped alone (spaces separate their shaping): the width a box
-                # gains is the sum of what its elongated words gain.
-                delta = 0.0
-                for word, elongated in _elongated_words(box.text, insertions):
-                    delta += (measure.width(elongated, box.style, context)
-                              - measure.width(word, box.style, context))  # fmt: skip
-                deltas[key] = delta
-                gained += delta
+            counts = composer.allocate(classes, count)
+            gained = sum(c[3][n - 1] for c, n in zip(candidates, counts, strict=True) if n)
             if gained <= extra_width + 1e-6:
-                for box, insertions in per_box.values():
-                    box.text, indices = with_tatweels(box.text, insertions)
-                    setattr(box, ATTRIBUTE, indices)
-                    if not count_expandable_spaces(box):  # add_word_spacing lays out the rest
-                        box.pango_layout = shaped(box, box.text, context)
-                widen(line, deltas, 0.0)
-                return gained
+                break
             count -= 1  # contextual forms made the line wider than the model: one fewer
-        return 0.0
+        if count <= 0:
+            return 0.0
+        per_box: dict[int, tuple[Any, dict[int, int]]] = {}
+        deltas: dict[int, float] = {}
+        for (box, index, _, gains), taken in zip(candidates, counts, strict=True):
+            if taken:
+                per_box.setdefault(id(box), (box, {}))[1][index] = taken
+                deltas[id(box)] = deltas.get(id(box), 0.0) + gains[taken - 1]
+        for box, insertions in per_box.values():
+            box.text, indices = with_tatweels(box.text, insertions)
+            setattr(box, ATTRIBUTE, indices)
+            if not count_expandable_spaces(box):  # add_word_spacing lays the others out
+                box.pango_layout = shaped(box, box.text, context)
+        widen(line, deltas, 0.0)
+        return gained
 
     def justify_line(context: Any, line: Any, extra_width: float) -> Any:
         if extra_width > 0:

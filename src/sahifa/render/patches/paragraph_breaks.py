@@ -26,7 +26,18 @@ from sahifa.render.patches import Patch
 _plans: weakref.WeakKeyDictionary[Any, dict[tuple[str, float, int, int], tuple[int, int]]] = (
     weakref.WeakKeyDictionary()
 )
+_shared_plans: dict[str, dict[tuple[str, float, int, int], tuple[int, int]]] = {}
 _MAX_PLANS = 200_000
+
+
+def _plans_of(context: Any) -> dict[tuple[str, float, int, int], tuple[int, int]]:
+    """The plans of this document's fonts: shared by documents in the same pinned fonts."""
+    fonts = measure.fonts_key()
+    if fonts is None:
+        return _plans.setdefault(context.font_config, {})
+    if fonts not in _shared_plans and len(_shared_plans) > 8:
+        _shared_plans.clear()
+    return _shared_plans.setdefault(fonts, {})
 
 
 def applies(style: Any, max_width: float | None, is_line_start: bool, minimum: bool) -> bool:
@@ -47,8 +58,9 @@ def plan_first_line(text: str, style: Any, context: Any, width: float) -> tuple[
     offsets), or None: the rest is one line, or the text is not a run of spaced words."""
     if "\n" in text or "\t" in text or "  " in text:
         return None
-    key = (measure.style_key(style), round(width, 3))
-    plans = _plans.setdefault(context.font_config, {})
+    measurer = measure.for_style(style, context)
+    key = (measurer.key, round(width, 3))
+    plans = _plans_of(context)
     found = plans.get((*key, len(text), hash(text)))
     if found is not None:
         return found
@@ -64,11 +76,10 @@ def plan_first_line(text: str, style: Any, context: Any, width: float) -> tuple[
     kashida = custom(style, "sahifa-justify") == "kashida"
     items = []
     for start, end in zip(starts, ends, strict=True):
-        word = measure.word(text[start:end], style, context, kashida)
+        word = measurer.word(text[start:end], style, context, kashida)
         items.append(composer.Item(word.width, int(word.site is not None)))
-    tatweel = measure.tatweel_width(style, context) if kashida else 0.0
-    after = composer.breaks(items, measure.space_width(style, context), width, tatweel,
-                            style["font_size"])  # fmt: skip
+    tatweel = measurer.tatweel if kashida else 0.0
+    after = composer.breaks(items, measurer.space, width, tatweel, style["font_size"])
     if len(plans) > _MAX_PLANS:
         plans.clear()
     result = None
