@@ -298,3 +298,22 @@ def test_the_text_layer_keeps_every_word_and_gains_no_tatweel(
             found = reader(justified)
             assert word_recall(source, found) >= word_recall(source, reader(spaces)), path.name
             assert found.count(TATWEEL) == reader(spaces).count(TATWEEL), path.name
+
+
+def test_what_is_cached_across_documents_never_changes_a_page(tmp_path: Path) -> None:
+    """Measures and plans are shared by documents in the same fonts: an article renders to
+    the same bytes first in a process and after other articles (warm caches)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from pathlib import Path; from sahifa.pipeline import RenderJob, build\n"
+        "paths = [Path(p) for p in sys.argv[2:]]\n"
+        "for p in paths: data = build(RenderJob(source=p, allow_overset=True))[1]\n"
+        "Path(sys.argv[1]).write_bytes(data)\n"
+    )
+    first, last = SAMPLES[0], SAMPLES[-1]
+    cold, warm = tmp_path / "cold.pdf", tmp_path / "warm.pdf"
+    for out, paths in ((cold, [first]), (warm, [*SAMPLES[1:5], last, first])):
+        subprocess.run([sys.executable, "-c", script, out, *paths], check=True, cwd=REPO)
+    assert cold.read_bytes() == warm.read_bytes()

@@ -21,16 +21,16 @@ from typing import Any
 from sahifa.render.justify import composer, custom, measure
 from sahifa.render.patches import Patch
 
-# (style, width, the text left) → (end of the first line, start of the next), in characters;
-# per font configuration. Filled for every word of a paragraph when it is first composed.
-_plans: weakref.WeakKeyDictionary[Any, dict[tuple[str, float, int, int], tuple[int, int]]] = (
-    weakref.WeakKeyDictionary()
-)
-_shared_plans: dict[str, dict[tuple[str, float, int, int], tuple[int, int]]] = {}
+# (style, kashida, width, the text left) → (end of the first line, start of the next), in
+# characters; per font configuration, or shared by documents in the same pinned fonts.
+# Filled for every word of a paragraph when it is first composed.
+_Key = tuple[str, bool, float, int, int]
+_plans: weakref.WeakKeyDictionary[Any, dict[_Key, tuple[int, int]]] = weakref.WeakKeyDictionary()
+_shared_plans: dict[str, dict[_Key, tuple[int, int]]] = {}
 _MAX_PLANS = 200_000
 
 
-def _plans_of(context: Any) -> dict[tuple[str, float, int, int], tuple[int, int]]:
+def _plans_of(context: Any) -> dict[_Key, tuple[int, int]]:
     """The plans of this document's fonts: shared by documents in the same pinned fonts."""
     fonts = measure.fonts_key()
     if fonts is None:
@@ -59,7 +59,10 @@ def plan_first_line(text: str, style: Any, context: Any, width: float) -> tuple[
     if "\n" in text or "\t" in text or "  " in text:
         return None
     measurer = measure.for_style(style, context)
-    key = (measurer.key, round(width, 3))
+    kashida = custom(style, "sahifa-justify") == "kashida"
+    # Exact width: a plan made for another width must never be taken (byte-reproducible
+    # output whatever was rendered before in the process).
+    key = (measurer.key, kashida, width)
     plans = _plans_of(context)
     found = plans.get((*key, len(text), hash(text)))
     if found is not None:
@@ -73,7 +76,6 @@ def plan_first_line(text: str, style: Any, context: Any, width: float) -> tuple[
         position += len(part) + 1
     if len(starts) < 2:
         return None
-    kashida = custom(style, "sahifa-justify") == "kashida"
     items = []
     for start, end in zip(starts, ends, strict=True):
         word = measurer.word(text[start:end], style, context, kashida)
