@@ -49,6 +49,12 @@ FINGERPRINTS = {
     "weasyprint.formatting_structure.boxes:LineBox": "1a068a4d0ed800f8",
     "weasyprint.pdf.fonts:build_fonts_dictionary": "fc551bef35d0d6c3",
     "weasyprint.pdf.fonts:Font.clean": "794f0211f18453f1",
+    "weasyprint.formatting_structure.boxes:TextBox": "7fcb818c71c2bb89",
+    "weasyprint.pdf.stream:Stream.artifact": "be61e42186804e99",
+    "weasyprint.pdf.stream:Stream.marked": "3fa3acacbbf66422",
+    "weasyprint.pdf.tags:add_tags": "f0e74575b0bafaf3",
+    "weasyprint.layout.absolute:AbsolutePlaceholder": "336e26c56311f105",
+    "weasyprint.pdf.anchors:add_links": "262e8b9b299892a7",
 }
 
 

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from sahifa.errors import Problem, RenderError
 from sahifa.fetch import Fetcher
-from sahifa.render.boxes import reads_right_to_left
+from sahifa.render.boxes import reads_right_to_left, root_element
 from sahifa.render.capture import Capture, url_fetcher
 from sahifa.render.context import WriteContext, writing
 from sahifa.render.engine import isolated_fontconfig, warm_up
+from sahifa.render.structure.roles import Roles
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -55,7 +56,8 @@ class LaidOut:
         """The PDF bytes. ``identifier`` fixes the PDF /ID (derived from content by default);
         ``variant`` is a WeasyPrint PDF variant (``pdf/a-3b``); ``attachments`` are embedded
         with the dates they carry (WeasyPrint would take a file's own ctime/mtime)."""
-        options: dict[str, Any] = {}
+        # Tagged by default: a structure tree story by story (``sahifa.render.structure``).
+        options: dict[str, Any] = {"pdf_tags": True}
         if identifier is not None:
             options["pdf_identifier"] = identifier
         if variant:
@@ -77,7 +79,8 @@ class LaidOut:
         if rtl:
             options["finisher"] = _declare_reading_order
         archive = bool(variant and variant.startswith("pdf/a"))
-        with self.capture.capture(), writing(WriteContext(archive=archive, right_to_left=rtl)):
+        write = WriteContext(archive=archive, right_to_left=rtl, roles=document_roles(self.document))
+        with self.capture.capture(), writing(write):
             try:
                 return bytes(self.document.write_pdf(**options))
             except Exception as exc:
@@ -85,6 +88,12 @@ class LaidOut:
                     f"WeasyPrint failed writing the PDF: {type(exc).__name__}: {exc}",
                     file=self.capture.source,
                 ) from exc
+
+
+def document_roles(document: Document) -> Roles | None:
+    """The roles of the document's elements, for its tags (None: an empty document)."""
+    root = root_element(document)
+    return Roles(root) if root is not None else None
 
 
 def _declare_reading_order(document: Any, pdf: Any) -> None:

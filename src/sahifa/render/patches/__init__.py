@@ -12,6 +12,8 @@ when the patch is removed (``tests/test_engine_patches.py``).
     draw_first_line  the text layer's glyph codes and order (draw/text.py: draw_first_line)
     line_deferral    text-less glyphs after the line box (draw/__init__.py: draw_inline_level)
     fonts_dictionary fonts keyed by those codes (pdf/fonts.py: build_fonts_dictionary)
+    marked_content   furniture drawn as artifacts (pdf/stream.py: Stream.marked)
+    structure_tree   one structure tree across pages (pdf/tags.py: add_tags)
 """
 
 from __future__ import annotations
@@ -89,10 +91,12 @@ def all_patches() -> dict[str, Patch]:
         fonts_dictionary,
         grid_tracks,
         line_deferral,
+        marked_content,
+        structure_tree,
     )
 
     modules = (column_rules, grid_tracks, archive_colours, draw_first_line, line_deferral,
-               fonts_dictionary)  # fmt: skip
+               fonts_dictionary, marked_content, structure_tree)  # fmt: skip
     return {m.__name__.rsplit(".", 1)[1]: m.PATCH for m in modules}
 
 

@@ -5,7 +5,8 @@ for line boxes only. PDFium orders the text objects of a line by x only while th
 each other at the same height; a group of marks drawn between two text boxes (a run-in head
 and the paragraph it opens) is at another height, so the boxes came back in drawing order,
 the head after its line. Drawn after the whole line, the marks no longer come between them
-(``sahifa.render.glyph_writer.LineDeferral``). Part of sahifa's text layer; not upstreamable
+(``sahifa.render.glyph_writer.LineDeferral``). A text box drawn on its own (a list marker)
+is an artifact in a tagged PDF: WeasyPrint leaves it outside any marked content. Part of sahifa's text layer; not upstreamable
 without it.
 """
 
@@ -20,9 +21,13 @@ from sahifa.render.patches import Patch
 
 
 def make(original: Callable[..., Any]) -> Callable[..., Any]:
-    from weasyprint.formatting_structure.boxes import LineBox
+    from weasyprint.formatting_structure.boxes import LineBox, TextBox
 
     def draw_inline_level(stream: Any, page: Any, box: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(box, TextBox):
+            # A list marker, drawn outside any marked content: made by CSS, an artifact.
+            with stream.artifact():
+                return original(stream, page, box, *args, **kwargs)
         if not isinstance(box, LineBox):
             return original(stream, page, box, *args, **kwargs)
         deferral = LineDeferral()
@@ -42,6 +47,10 @@ PATCH = Patch(
     # draw_block_level and draw_stacking_context look draw_inline_level up in this module.
     target="weasyprint.draw:draw_inline_level",
     upstream="weasyprint.draw:draw_inline_level",
-    calls=("weasyprint.formatting_structure.boxes:LineBox",),
+    calls=(
+        "weasyprint.formatting_structure.boxes:LineBox",
+        "weasyprint.formatting_structure.boxes:TextBox",
+        "weasyprint.pdf.stream:Stream.artifact",
+    ),
     make=make,
 )
