@@ -26,7 +26,8 @@ from sahifa.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 # Command name → module of sahifa.commands.
 _MODULES = {"render": "render", "check": "check", "proof": "proof", "diff": "diff",
             "preview": "preview", "batch": "batch", "extract": "extract", "fonts": "fonts",
-            "import": "import_text", "layout": "layout", "new": "new"}  # fmt: skip
+            "import": "import_text", "layout": "layout", "new": "new",
+            "text": "text"}  # fmt: skip
 
 
 def _dpi(text: str) -> float:
@@ -199,6 +200,15 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("pdf", type=Path, help="a PDF rendered with --pdf-variant pdf/a-3b")
     ext.add_argument("-o", "--output", type=Path, required=True, help="folder to write into")
     _debug(ext)
+
+    text = commands.add_parser(
+        "text", help="the text of a PDF story by story, from its tags (what an archive indexes)",
+        **_example("sahifa text build/edition.pdf --json"),
+    )  # fmt: skip
+    text.add_argument("pdf", type=Path, help="a PDF rendered by sahifa (tagged)")
+    text.add_argument("--json", action="store_true",
+                      help="JSON: story id, headline, pages, paragraphs of each story")  # fmt: skip
+    _debug(text)
 
     fonts = commands.add_parser(
         "fonts", help="list the pinned fonts and the roles using them",

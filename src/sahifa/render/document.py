@@ -79,7 +79,8 @@ class LaidOut:
         if rtl:
             options["finisher"] = _declare_reading_order
         archive = bool(variant and variant.startswith("pdf/a"))
-        write = WriteContext(archive=archive, right_to_left=rtl, roles=document_roles(self.document))
+        roles = document_roles(self.document)
+        write = WriteContext(archive=archive, right_to_left=rtl, roles=roles)
         with self.capture.capture(), writing(write):
             try:
                 return bytes(self.document.write_pdf(**options))

@@ -6,8 +6,8 @@ each other at the same height; a group of marks drawn between two text boxes (a 
 and the paragraph it opens) is at another height, so the boxes came back in drawing order,
 the head after its line. Drawn after the whole line, the marks no longer come between them
 (``sahifa.render.glyph_writer.LineDeferral``). A text box drawn on its own (a list marker)
-is an artifact in a tagged PDF: WeasyPrint leaves it outside any marked content. Part of sahifa's text layer; not upstreamable
-without it.
+is an artifact in a tagged PDF: WeasyPrint leaves it outside any marked content. Part of
+sahifa's text layer; not upstreamable without it.
 """
 
 from __future__ import annotations

@@ -23,11 +23,11 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
     @contextmanager
     def marked(self: Any, box: Any, tag: str) -> Iterator[None]:
         roles = context.current().roles
-        if self._tags is not None and roles is not None:
-            if roles.is_artifact(getattr(box, "element", None)):
-                with self.artifact():
-                    yield
-                return
+        furniture = roles is not None and roles.is_artifact(getattr(box, "element", None))
+        if self._tags is not None and furniture:
+            with self.artifact():
+                yield
+            return
         with original(self, box, tag):
             yield
 

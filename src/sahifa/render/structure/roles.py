@@ -66,6 +66,7 @@ class Role:
     tag: str
     key: tuple[str, str] | int  # a story's id (its parts share one element) or id(element)
     story: str = ""  # for an Art: the story id
+    split: str = ""  # a block cut where the story jumps: "head" (goes on), "tail" (goes on from)
 
 
 def role_of(element: Any) -> Role | str | None:
@@ -84,7 +85,7 @@ def role_of(element: Any) -> Role | str | None:
             story = element.get("data-story")
         return Role("Art", ("story", story), story) if story else None
     if tag in _TAGS:
-        return Role(_TAGS[tag], id(element))
+        return Role(_TAGS[tag], id(element), split=element.get("data-split") or "")
     return None
 
 

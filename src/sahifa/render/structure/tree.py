@@ -42,6 +42,7 @@ class Node:
     lang: str = ""
     page: int | None = None  # the first page it has content on
     body: Node | None = None  # a list item's LBody
+    open_split: Node | None = None  # a story's paragraph cut at its jump, to go on with
 
     def body_of(self) -> Node:
         """A list item's content goes in its ``LBody`` (PDF 32000 14.8.4.3.3)."""
@@ -72,12 +73,18 @@ class TreeBuilder:
         parent = self.document
         for role in chain:
             node = self.nodes.get(role.key)
+            if node is None and "tail" in role.split.split() and parent.open_split is not None:
+                # The rest of a paragraph cut at the jump: the same element (one /ActualText).
+                node = self.nodes[role.key] = parent.open_split
+                parent.open_split = None
             if node is None:
                 node = Node(role.tag, story=role.story)
                 self.nodes[role.key] = node
                 attach = parent.body_of() if parent.tag == "LI" else parent
                 node.parent = attach
                 attach.kids.append(node)
+            if "head" in role.split.split():
+                parent.open_split = node
             parent = node
         if element is not None and not any(e is element for e in parent.elements):
             parent.elements.append(element)
