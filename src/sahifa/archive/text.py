@@ -74,6 +74,8 @@ def read_stories(path: Path) -> list[Story]:
                 story.blocks.append(Block(role=role[1:], text=text))
                 if role == "/H1" and not story.headline:
                     story.headline = text
+            if not story.headline and story.blocks and story.blocks[0].role.startswith("H"):
+                story.headline = story.blocks[0].text  # a brief's head is an H2
             for page in _pages(art, pages):
                 found.add(page)
             story.pages = sorted(found)

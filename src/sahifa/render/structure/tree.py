@@ -162,7 +162,12 @@ class TreeBuilder:
                 pdf.add_object(objr)
                 kids.append(objr.reference)
         element["K"] = kids
-        texts = [logical_text(e, self.roles) for e in node.elements]
+        elements = node.elements
+        if node.tag == "LBody" and node.parent is not None and not any(
+            isinstance(kid, Node) and kid.tag in TEXT_ROLES for kid in node.kids
+        ):
+            elements = node.parent.elements  # a tight list item: its text is the item's
+        texts = [logical_text(e, self.roles) for e in elements]
         text = " ".join(t for t in texts if t)
         if node.tag in TEXT_ROLES and text:
             element["ActualText"] = pydyf.String(text)

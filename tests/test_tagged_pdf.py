@@ -1,0 +1,221 @@
+"""Tagged PDFs: the structure tree is walked with pikepdf, the stories read back with
+``sahifa text`` and compared with the article files they were made from."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pytest
+
+from conftest import REPO, run_cli
+from sahifa.content.reader import read_article
+from sahifa.markup import render_body
+
+EDITION = REPO / "articles/2023/05/02/edition.yaml"
+ARTICLE = REPO / "articles/2023/05/02/maarad-alkitab.md"  # list, quote, Latin, figure, H2
+TEXT_OPERATORS = {"Tj", "TJ", "'", '"'}
+
+
+@pytest.fixture(scope="module")
+def edition_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("tagged") / "edition.pdf"
+    result = run_cli("render", EDITION, "-o", out)
+    assert result.code == 0, result.err
+    return out
+
+
+@pytest.fixture(scope="module")
+def article_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("tagged") / "article.pdf"
+    result = run_cli("render", ARTICLE, "-o", out)
+    assert result.code == 0, result.err
+    return out
+
+
+def _kids(element: Any) -> list[Any]:
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+
+
+def _elements(element: Any) -> Iterator[Any]:
+    """Every structure element under ``element``, depth first."""
+    for kid in _kids(element):
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield kid
+            yield from _elements(kid)
+
+
+def _content_items(pdf: pikepdf.Pdf) -> tuple[dict[tuple[int, int], int], int]:
+    """Every MCID drawn, by (page, MCID) → count; and text operations outside any tagged
+    or artifact content."""
+    mcids: Counter[tuple[int, int]] = Counter()
+    outside = 0
+    for number, page in enumerate(pdf.pages):
+        stack: list[tuple[str, int | None]] = []
+        for operands, operator in pikepdf.parse_content_stream(page):
+            op = str(operator)
+            if op in ("BDC", "BMC"):
+                props = operands[1] if len(operands) > 1 else None
+                mcid = int(props.MCID) if isinstance(props, pikepdf.Dictionary) and (
+                    "/MCID" in props) else None  # fmt: skip
+                stack.append((str(operands[0]), mcid))
+                if mcid is not None:
+                    mcids[(number, mcid)] += 1
+            elif op == "EMC":
+                stack.pop()
+            elif op in TEXT_OPERATORS and not any(
+                tag == "/Artifact" or mcid is not None for tag, mcid in stack
+            ):
+                outside += 1
+        assert not stack, f"page {number + 1}: unbalanced marked content"
+    return dict(mcids), outside
+
+
+def _referenced(pdf: pikepdf.Pdf) -> Counter[tuple[int, int]]:
+    """(page, MCID) of every marked-content reference in the structure tree."""
+    pages = {page.obj.objgen: number for number, page in enumerate(pdf.pages)}
+    found: Counter[tuple[int, int]] = Counter()
+    for element in _elements(pdf.Root.StructTreeRoot):
+        for kid in _kids(element):
+            if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+                found[(pages[kid.Pg.objgen], int(kid.MCID))] += 1
+            elif isinstance(kid, int):
+                found[(pages[element.Pg.objgen], int(kid))] += 1
+    return found
+
+
+@pytest.mark.parametrize("which", ["edition_pdf", "article_pdf"])
+def test_all_text_is_tagged_or_an_artifact_and_every_item_in_one_element(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    with pikepdf.open(request.getfixturevalue(which)) as pdf:
+        drawn, outside = _content_items(pdf)
+        assert outside == 0
+        assert drawn and set(drawn.values()) == {1}  # each MCID drawn once per page
+        referenced = _referenced(pdf)
+        assert set(referenced) == set(drawn) and set(referenced.values()) == {1}
+        # The parent tree maps each item back to the element that holds it.
+        nums = list(pdf.Root.StructTreeRoot.ParentTree.Nums)
+        parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        for number in range(len(pdf.pages)):
+            assert len(parents[number]) == sum(1 for p, _ in drawn if p == number)
+        assert pdf.Root.Lang == "ar" and pdf.Root.MarkInfo.Marked is True
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+
+
+def _arts(pdf: pikepdf.Pdf) -> list[Any]:
+    return [e for e in _elements(pdf.Root.StructTreeRoot) if e.S == "/Art"]
+
+
+def _pages_of(element: Any, pdf: pikepdf.Pdf) -> set[int]:
+    pages = {page.obj.objgen: number + 1 for number, page in enumerate(pdf.pages)}
+    return {pages[k.Pg.objgen] for e in [element, *_elements(element)] for k in _kids(e)
+            if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/MCR"}  # fmt: skip
+
+
+def test_one_art_per_story_with_its_continuation_and_briefs_as_their_own(
+    edition_pdf: Path,
+) -> None:
+    with pikepdf.open(edition_pdf) as pdf:
+        arts = {str(a.T): a for a in _arts(pdf)}
+        assert len(arts) == len(_arts(pdf))  # no story twice
+        assert set(arts) == {
+            "wahdat-al-jabahat", "borsa-egx30", "sudan-hudna", "brief-qanat", "brief-qamh",
+            "metro-khat-3", "qitar-kahraba", "taqs-harara", "sehha-tatim", "maarad-alkitab",
+            "ahly-afrika", "masrah-qawmi",
+        }  # fmt: skip
+        assert _pages_of(arts["wahdat-al-jabahat"], pdf) == {1, 3}
+        assert _pages_of(arts["masrah-qawmi"], pdf) == {4}
+        # The continuation's repeated headline is furniture: one H1 per story.
+        for art in arts.values():
+            assert sum(1 for e in _elements(art) if e.S == "/H1") <= 1
+            assert all(e.S != "/Art" for e in _elements(art))
+
+
+def test_roles_alt_text_and_languages(article_pdf: Path) -> None:
+    with pikepdf.open(article_pdf) as pdf:
+        (art,) = _arts(pdf)
+        kinds = Counter(str(e.S) for e in _elements(art))
+        assert kinds["/H1"] == 1 and kinds["/H2"] >= 1 and kinds["/BlockQuote"] == 1
+        assert kinds["/L"] == 1 and kinds["/LI"] == kinds["/LBody"] == 3
+        (figure,) = [e for e in _elements(art) if e.S == "/Figure"]
+        (caption,) = [e for e in _elements(art) if e.S == "/Caption"]
+        assert str(figure.Alt) and str(caption.ActualText).startswith(str(figure.Alt))
+        latin = [e for e in _elements(art) if e.S == "/Span"]
+        assert latin and all(str(e.Lang) == "en" for e in latin)
+        for element in _elements(art):
+            if element.S in ("/P", "/H1", "/H2", "/Caption", "/LBody"):
+                assert str(element.ActualText).strip(), element.S
+
+
+def _words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", text).translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn" and c != "\u0640")
+    return re.findall(r"[^\W_]+", text)
+
+
+def _article_words(path: Path) -> tuple[list[str], list[str]]:
+    """The words of an article file: all of them (head, caption, body), and the body's."""
+    article, _ = read_article(path)
+    html = render_body(article.body).html
+    body = _words(unescape(re.sub(r"<[^>]+>", " ", html)))
+    # (An edition prints the page's section in its banner, not the article's.)
+    head = [article.kicker, article.headline, article.deck, article.byline]
+    if article.image is not None:
+        head += [article.image.caption, article.image.credit]
+    return [w for part in head if part for w in _words(part)] + body, body
+
+
+def _is_subsequence(small: list[str], big: list[str]) -> bool:
+    it = iter(big)
+    return all(word in it for word in small)
+
+
+def test_sahifa_text_json_gives_each_story_whole_and_in_order(edition_pdf: Path) -> None:
+    result = run_cli("text", edition_pdf, "--json")
+    assert result.code == 0, result.err
+    stories = {s["story"]: s for s in json.loads(result.out)["stories"]}
+    cut = {"borsa-egx30"}  # overflow: cut: only what fits is printed
+    for story, data in stories.items():
+        path = EDITION.parent / f"{story}.yaml"
+        path = path if path.exists() else path.with_suffix(".md")
+        every, body = _article_words(path)
+        got = [w for text in data["paragraphs"] for w in _words(text)]
+        assert data["headline"] and _words(data["headline"]) == _words(read_article(path)[0]
+                                                                        .headline)  # fmt: skip
+        assert not Counter(got) - Counter(every), story  # nothing that is not the story's
+        if story in cut:
+            continue
+        # The whole body, in reading order (a brief or a small box prints no deck or byline).
+        assert _is_subsequence(body, got), story
+        assert len(got) >= len(body) + len(_words(data["headline"]))
+    assert stories["wahdat-al-jabahat"]["pages"] == [1, 3]
+    # Furniture is not text of any story: jump lines, the nameplate, running heads.
+    everything = " ".join(" ".join(s["paragraphs"]) for s in stories.values())
+    assert "التتمة" not in everything and "بقية المنشور" not in everything
+    assert "الدستور" not in everything
+
+
+def test_sahifa_text_prints_stories_and_refuses_what_is_not_a_tagged_pdf(
+    article_pdf: Path, tmp_path: Path
+) -> None:
+    result = run_cli("text", article_pdf)
+    assert result.code == 0 and result.out.startswith("## maarad-alkitab (p. 1)\n")
+    bad = tmp_path / "not.pdf"
+    bad.write_text("hello")
+    result = run_cli("text", bad)
+    assert result.code == 1 and result.err.count("\n") == 1 and "not.pdf" in result.err
+    plain = tmp_path / "plain.pdf"
+    pikepdf.new().save(plain)
+    result = run_cli("text", plain)
+    assert result.code == 1 and "no structure tree" in result.err
