@@ -184,6 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument(
         "--pdf-variant", choices=["pdf/a-3b"], help="archival PDF/A-3b carrying its sources"
     )
+    batch.add_argument("--text", action="store_true",
+                       help="write each PDF's stories beside it (NAME.text.json, as sahifa text)")
     batch.add_argument(
         "--scheduler", help="a Dask scheduler address (tcp://host:8786); paths must be shared"
     )
