@@ -219,3 +219,33 @@ def test_sahifa_text_prints_stories_and_refuses_what_is_not_a_tagged_pdf(
     pikepdf.new().save(plain)
     result = run_cli("text", plain)
     assert result.code == 1 and "no structure tree" in result.err
+
+
+@pytest.mark.parametrize("variant", ["pdf/ua-1", "pdf/a-3a"])
+def test_accessible_variants_identify_themselves_and_pass_the_pdfua_checks(
+    variant: str, tmp_path: Path
+) -> None:
+    from pdfua import validate
+
+    out = tmp_path / "out.pdf"
+    result = run_cli("render", ARTICLE, "-o", out, "--pdf-variant", variant)
+    assert result.code == 0, result.err
+    with pikepdf.open(out) as pdf, pdf.open_metadata() as xmp:
+        assert xmp["pdfuaid:part"] == "1"
+        if variant == "pdf/a-3a":
+            assert xmp["pdfaid:part"] == "3" and xmp["pdfaid:conformance"] == "A"
+            assert len(pdf.attachments) >= 1  # an archive carries its sources
+        else:
+            assert not pdf.attachments
+        assert pdf.Root.StructTreeRoot and pdf.Root.MarkInfo.Marked is True
+    findings = [f"{f.rule_id}: {f.message}" for f in validate(str(out)).findings]
+    assert findings == []
+
+
+def test_the_default_output_passes_the_pdfua_checks_but_does_not_claim_pdfua(
+    edition_pdf: Path,
+) -> None:
+    from pdfua import validate
+
+    findings = {f.rule_id for f in validate(str(edition_pdf)).findings}
+    assert findings == {"UA-28-004"}  # no PDF/UA identification: not asked for

@@ -103,8 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-overset", action="store_true", help="write the PDF even if stories do not fit"
     )
     render.add_argument(
-        "--pdf-variant", choices=["pdf/a-3b", "pdf/x-4", "pdf/x-1a"],
-        help="archival PDF/A-3b carrying its sources (see sahifa extract), or press PDF/X",
+        "--pdf-variant", choices=["pdf/a-3b", "pdf/a-3a", "pdf/ua-1", "pdf/x-4", "pdf/x-1a"],
+        help="archival PDF/A-3b carrying its sources (see sahifa extract), PDF/A-3a (also "
+        "PDF/UA-1: an accessible archive), PDF/UA-1, or press PDF/X",
     )  # fmt: skip
     render.add_argument(
         "--press", action="store_true",
@@ -182,7 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--timeout", type=float, default=300, help="seconds per item (300)")
     batch.add_argument("--memory-mb", type=int, default=4096, help="memory cap per item (4096)")
     batch.add_argument(
-        "--pdf-variant", choices=["pdf/a-3b"], help="archival PDF/A-3b carrying its sources"
+        "--pdf-variant", choices=["pdf/a-3b", "pdf/a-3a"],
+        help="archival PDF/A-3b carrying its sources; pdf/a-3a: also PDF/UA-1 (accessible)",
     )
     batch.add_argument("--text", action="store_true",
                        help="write each PDF's stories beside it (NAME.text.json, as sahifa text)")

@@ -76,11 +76,14 @@ class LaidOut:
                 for item in attachments
             ]
         rtl = reads_right_to_left(self.document)
-        if rtl:
-            options["finisher"] = _declare_reading_order
         archive = bool(variant and variant.startswith("pdf/a"))
         roles = document_roles(self.document)
         write = WriteContext(archive=archive, right_to_left=rtl, roles=roles)
+        finishers = [_declare_reading_order] if rtl else []
+        if variant in ACCESSIBLE_ARCHIVES:
+            finishers.append(_identify_pdf_ua)
+        if finishers:
+            options["finisher"] = lambda document, pdf: [f(document, pdf) for f in finishers]
         with self.capture.capture(), writing(write):
             try:
                 return bytes(self.document.write_pdf(**options))
@@ -89,6 +92,41 @@ class LaidOut:
                     f"WeasyPrint failed writing the PDF: {type(exc).__name__}: {exc}",
                     file=self.capture.source,
                 ) from exc
+
+
+# PDF/A-3a archives are tagged, and sahifa's tags are PDF/UA's: the file says so too. WeasyPrint
+# writes one variant's identification; PDF/UA's is added to the XMP packet (``_identify_pdf_ua``),
+# with the extension
+# schema PDF/A requires for a namespace it does not predefine (ISO 19005-3 6.6.2.3).
+ACCESSIBLE_ARCHIVES = ("pdf/a-3a",)
+PDF_UA_IDENTIFICATION = b"""<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+<pdfuaid:part>1</pdfuaid:part></rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+ xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+ xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Part of ISO 14289 to which the file conforms</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>
+"""
+
+
+def _identify_pdf_ua(document: Any, pdf: Any) -> None:
+    """Add PDF/UA's identification inside the XMP packet's ``rdf:RDF`` (WeasyPrint's
+    ``xmp_metadata`` would put it in a second one, which XMP readers do not see)."""
+    import pydyf
+
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
+            packet = b"".join(obj.stream)
+            obj.stream = [packet.replace(b"</rdf:RDF>", PDF_UA_IDENTIFICATION + b"</rdf:RDF>", 1)]
 
 
 def document_roles(document: Document) -> Roles | None:
