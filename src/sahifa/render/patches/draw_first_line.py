@@ -119,6 +119,7 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
                 font.to_unicode.setdefault(glyph_id, role.text or TEXTLESS)
                 x_offset = info.geometry.x_offset / font_size
                 rise = info.geometry.y_offset / 1000
+                cell = pen  # where the glyph's advance starts
                 pen += x_offset * font_size / 1000
                 if role.text is None:
                     code = codes.code(glyph_id, None, widths[i])
@@ -126,7 +127,13 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
                         Deferred(font, font_size, pen, rise, code, writer.matrix, writer.color)
                     )
                 else:
-                    planned.append(Planned(font, font_size, glyph_id, pen, spans[i], rise,
+                    # A space widened by justification sits in the middle of its advance
+                    # (Pango puts half the extra in its offset). It draws nothing, so it is
+                    # written at the advance's start: no gap between a word and the space
+                    # after it, where PDFBox would cut the line into words and read them in
+                    # drawing order, which is left to right (textlayer.lineorder).
+                    at = cell if role.text == " " else pen
+                    planned.append(Planned(font, font_size, glyph_id, at, spans[i], rise,
                                             role.text, rtl))  # fmt: skip
                 # As WeasyPrint: the glyph's width, then what Pango's advance differs by.
                 kerning = widths[i] + x_offset - width * 1000 * FROM_UNITS / font_size
