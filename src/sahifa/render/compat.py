@@ -55,6 +55,7 @@ FINGERPRINTS = {
     "weasyprint.pdf.tags:add_tags": "f0e74575b0bafaf3",
     "weasyprint.layout.absolute:AbsolutePlaceholder": "336e26c56311f105",
     "weasyprint.pdf.anchors:add_links": "262e8b9b299892a7",
+    "weasyprint.formatting_structure.boxes:InlineBox": "4feae895b8404092",
 }
 
 
