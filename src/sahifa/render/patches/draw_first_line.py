@@ -25,11 +25,17 @@ from typing import Any
 
 from sahifa.fonts.glyphs import space_glyph
 from sahifa.render import context
-from sahifa.render.glyph_writer import Deferred, LineWriter, Planned, silent_marks
+from sahifa.render.glyph_writer import (
+    LINE_PROPERTIES,
+    Deferred,
+    LineWriter,
+    Planned,
+    silent_marks,
+)
 from sahifa.render.patches import Patch
 from sahifa.render.textlayer.clusters import assign_texts
 from sahifa.render.textlayer.codes import TEXTLESS
-from sahifa.render.textlayer.lineorder import Piece, arrange
+from sahifa.render.textlayer.lineorder import RLM, Piece, arrange, direction
 from sahifa.render.textlayer.widths import carrier_widths
 
 
@@ -140,6 +146,8 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
                 pen += (widths[i] - int(kerning)) * font_size / 1000
         arrangement = arrange([Piece(item.text, item.rtl) for item in planned],
                               write.right_to_left)  # fmt: skip
+        if write.right_to_left and planned and _has_latin(planned):
+            _write_line_direction(write, writer, planned[0])
         stretch_ends = {s.start: s for s in arrangement.stretches}
         open_stretch = None
         for index, item in enumerate(planned):
@@ -197,6 +205,39 @@ def _space_glyph(write: context.WriteContext, font: Any) -> tuple[int, int] | No
     if id(font) not in write.spaces:
         write.spaces[id(font)] = space_glyph(font.file_content, font.index)
     return write.spaces[id(font)]
+
+
+def _has_latin(planned: list[Planned]) -> bool:
+    return any(direction(char) == "L" for item in planned for char in item.text)
+
+
+def _write_line_direction(write: context.WriteContext, writer: LineWriter, first: Planned) -> None:
+    """An RLM at the line's left end, before its first glyph: PDFBox reads a line as a visual
+    string and takes its direction from the first strong letter, so a line whose left end is
+    Latin ("... Marcel Koller،") was read left to right, its Arabic words after the Latin. A
+    zero-width inkless glyph in an empty ``/ActualText`` nested as the text-less glyphs are
+    (``glyph_writer.silent_marks``): PDFium and poppler skip it, pdf.js drops bidi marks."""
+    space = _space_glyph(write, first.font)
+    if space is None:
+        return
+    glyph, advance = space
+    width = advance if write.archive else 0
+    first.font.to_unicode.setdefault(glyph, TEXTLESS)  # kept in the subset
+    writer.set_font(first.font, first.size)
+    stream = writer.stream
+    if writer.silent is not None:  # leave the line's two levels for the silent ones
+        stream.end_marked_content()
+        stream.end_marked_content()
+        stream.begin_marked_content("Span", writer.silent)
+        stream.begin_marked_content("Span", LINE_PROPERTIES)
+    writer.pen = first.pen
+    writer.glyph(write.codes_of(first.font).code(glyph, RLM, width), width)
+    writer.flush()
+    if writer.silent is not None:
+        stream.end_marked_content()
+        stream.end_marked_content()
+        stream.begin_marked_content("Sahifa")
+        stream.begin_marked_content("Span", LINE_PROPERTIES)
 
 
 def _write_mark(
