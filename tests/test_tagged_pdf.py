@@ -21,13 +21,24 @@ from sahifa.markup import render_body
 
 EDITION = REPO / "articles/2023/05/02/edition.yaml"
 ARTICLE = REPO / "articles/2023/05/02/maarad-alkitab.md"  # list, quote, Latin, figure, H2
-TEXT_OPERATORS = {"Tj", "TJ", "'", '"'}
+# Operators that put text or paint on the page (PDF/UA 7.1: each is tagged or an artifact).
+PAINTING = {"Tj", "TJ", "'", '"', "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "Do", "sh"}
 
 
 @pytest.fixture(scope="module")
 def edition_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("tagged") / "edition.pdf"
     result = run_cli("render", EDITION, "-o", out)
+    assert result.code == 0, result.err
+    return out
+
+
+@pytest.fixture(scope="module")
+def press_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Press output: crop and registration marks added outside the page's content."""
+    out = tmp_path_factory.mktemp("tagged") / "press.pdf"
+    result = run_cli("render", REPO / "articles/2023/05/02/sehha-tatim.yaml", "--press",
+                     "--pdf-variant", "pdf/x-4", "-o", out)  # fmt: skip
     assert result.code == 0, result.err
     return out
 
@@ -56,8 +67,8 @@ def _elements(element: Any) -> Iterator[Any]:
 
 
 def _content_items(pdf: pikepdf.Pdf) -> tuple[dict[tuple[int, int], int], int]:
-    """Every MCID drawn, by (page, MCID) → count; and text operations outside any tagged
-    or artifact content."""
+    """Every MCID drawn, by (page, MCID) → count; and text and painting operations outside
+    any tagged or artifact content."""
     mcids: Counter[tuple[int, int]] = Counter()
     outside = 0
     for number, page in enumerate(pdf.pages):
@@ -73,7 +84,7 @@ def _content_items(pdf: pikepdf.Pdf) -> tuple[dict[tuple[int, int], int], int]:
                     mcids[(number, mcid)] += 1
             elif op == "EMC":
                 stack.pop()
-            elif op in TEXT_OPERATORS and not any(
+            elif op in PAINTING and not any(
                 tag == "/Artifact" or mcid is not None for tag, mcid in stack
             ):
                 outside += 1
@@ -94,7 +105,7 @@ def _referenced(pdf: pikepdf.Pdf) -> Counter[tuple[int, int]]:
     return found
 
 
-@pytest.mark.parametrize("which", ["edition_pdf", "article_pdf"])
+@pytest.mark.parametrize("which", ["edition_pdf", "article_pdf", "press_pdf"])
 def test_all_text_is_tagged_or_an_artifact_and_every_item_in_one_element(
     which: str, request: pytest.FixtureRequest
 ) -> None:
