@@ -324,3 +324,28 @@ def test_content_order_readers_read_every_story_whole_and_in_order(
             missing = Counter(_words(source)) - Counter(_words(text))
             assert not missing, (story, reader, missing)
             assert _in_order_recall(source, text) >= 0.99, (story, reader)
+
+
+@pytest.mark.unit
+def test_roles_of_the_templates_elements() -> None:
+    """What each element of a page is to a reader (no engine)."""
+    from xml.etree import ElementTree
+
+    from sahifa.render.structure.roles import Roles, is_latin, logical_text
+
+    html = ElementTree.fromstring(
+        '<html><body><section class="page"><div class="grid-masthead"><p>الدستور</p></div>'
+        '<article data-story="a-continued" data-continues="a"><header class="continued-head">'
+        '<h1>عنوان</h1><p class="jump">بقية</p></header><p id="p">نص <b>مهم</b>\u00ad جدا'
+        '<span class="jump">x</span></p></article><article class="slot slot-briefs" '
+        'data-story="b"><section class="brief" data-brief="b1"><h2 id="h">خبر</h2></section>'
+        "</article></section></body></html>"
+    )
+    roles = Roles(html)
+    find = {e.get("id") or e.get("class") or e.tag: e for e in html.iter()}
+    assert roles.is_artifact(find["grid-masthead"].find("p"))
+    assert roles.is_artifact(find["continued-head"].find("h1"))  # repeated headline
+    assert [(r.tag, r.story) for r in roles.chain(find["p"])] == [("Art", "a"), ("P", "")]
+    assert [(r.tag, r.story) for r in roles.chain(find["h"])] == [("Art", "b1"), ("H2", "")]
+    assert logical_text(find["p"], roles) == "نص مهم جدا"  # soft hyphen and furniture out
+    assert is_latin("Marcel Koller") and not is_latin("وHachette") and not is_latin("١٢")

@@ -17,6 +17,7 @@ engine: the ``marked_content`` patch asks ``Roles.is_artifact`` while drawing, a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -156,16 +157,10 @@ def _texts(element: Any, roles: Roles) -> Iterable[str]:
             yield child.tail
 
 
-_ARABIC_BLOCKS = (("\u0600", "\u06ff"), ("\u0750", "\u08ff"), ("\ufb50", "\ufdff"),
-                  ("\ufe70", "\ufeff"))  # fmt: skip
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+_LATIN = re.compile("[A-Za-z]")
 
 
 def is_latin(text: str) -> bool:
     """Text with Latin letters and no Arabic ones: a run in another language."""
-    latin = arabic = False
-    for char in text:
-        if any(low <= char <= high for low, high in _ARABIC_BLOCKS):
-            arabic = True
-        elif char.isalpha() and char.isascii():
-            latin = True
-    return latin and not arabic
+    return _LATIN.search(text) is not None and _ARABIC.search(text) is None
