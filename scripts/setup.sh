@@ -10,9 +10,12 @@ cd "$(dirname "$0")/.."
 # writing 4-8x faster); poppler-utils for the text-layer tests and chromium for the preview's
 # browser tests (Debian's build, driven by Playwright; no browser download); qpdf and
 # libgs-common (Ghostscript's CMYK ICC profile, the sample press profile) for press output;
-# openssl makes the self-signed certificates of the --allow-remote HTTPS tests.
+# openssl makes the self-signed certificates of the --allow-remote HTTPS tests; Apache PDFBox
+# (libpdfbox2-java, on a headless JRE) is the extractor behind Tika and Solr, for the tests of
+# the reading order of tagged PDFs.
 DEB_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1
-              poppler-utils chromium qpdf libgs-common openssl)
+              poppler-utils chromium qpdf libgs-common openssl default-jre-headless
+              libpdfbox2-java)
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

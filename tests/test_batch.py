@@ -201,3 +201,22 @@ def test_extract_refuses_names_that_escape(seed_pdf: Path, tmp_path: Path) -> No
     assert result.code == 1 and "refused attachment name '../../evil.txt'" in result.err
     assert (tmp_path / "out" / "ok.txt").read_bytes() == b"fine"
     assert not (tmp_path / "evil.txt").exists() and not (tmp_path.parent / "evil.txt").exists()
+
+
+def test_batch_text_writes_each_pdfs_stories_beside_it_and_resume_keeps_them(
+    project: Path, tmp_path: Path
+) -> None:
+    src = _corpus(project, SHORT[:2])
+    out = tmp_path / "out"
+    assert run_cli("batch", src, "--project", project, "-o", out, "--jobs", "1", "--text").code == 0
+    for year, name in enumerate(SHORT[:2]):
+        pdf = out / str(1990 + year) / name.replace(".yaml", ".pdf")
+        data = json.loads(pdf.with_name(pdf.stem + ".text.json").read_text(encoding="utf-8"))
+        assert data == json.loads(run_cli("text", pdf, "--json").out) | {"pdf": pdf.name}
+        (story,) = data["stories"]
+        assert story["story"] == name.removesuffix(".yaml") and story["pages"] == [1]
+    # --resume renders nothing again but writes a text that went missing.
+    missing = out / "1990" / (SHORT[0].replace(".yaml", ".text.json"))
+    missing.unlink()
+    result = run_cli("batch", src, "--project", project, "-o", out, "--resume", "--text")
+    assert result.code == 0 and "2 unchanged" in result.out and missing.exists()

@@ -254,3 +254,46 @@ def test_only_the_render_package_imports_the_engine() -> None:
     )  # fmt: skip
     assert unit.returncode == 0, unit.stdout[-3000:] + unit.stderr[-2000:]
     assert " passed" in unit.stdout and "deselected" in unit.stdout
+
+
+def _tagged_two_pages() -> bytes:
+    """A story continued on a second page, with a running head (a margin box)."""
+    registry = load_registry(REPO / "fonts")
+    roots = {REPO / "fonts": frozenset({FONT})}
+    roots.update({f.path.parent.resolve(): frozenset({FONT}) for f in registry.fonts})
+    html = (f'<html dir="rtl" lang="ar"><style>{registry.font_face_css()} @page {{ size: 300px '
+            "120px; margin: 30px 5px; @top-center { content: 'الدستور' } } body { margin: 0; "
+            "font: 16px 'Noto Kufi Arabic' } .next { break-before: page }</style><body>"
+            '<article data-story="s"><h1>عنوان</h1><p>نص أول</p></article>'
+            '<article class="next" data-story="s-continued" data-continues="s"><p>نص ثان</p>'
+            "</article></body></html>")  # fmt: skip
+    return _lay_out(html, roots).write()
+
+
+def _tree_summary(data: bytes) -> tuple[list[str], int, int]:
+    """The structure types under the document element ("content" for marked content held
+    by the document itself); MCIDs drawn; MCIDs in the tree."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        root = pdf.Root.StructTreeRoot
+        document = root.K[0] if isinstance(root.K, pikepdf.Array) else root.K
+        kinds = [str(k.get("/S", "content")) for k in document.K]
+        drawn = sum(1 for page in pdf.pages for operands, op in pikepdf.parse_content_stream(page)
+                    if str(op) == "BDC" and isinstance(operands[1], pikepdf.Dictionary)
+                    and "/MCID" in operands[1])  # fmt: skip
+        nums = root.ParentTree.Nums
+        mapped = sum(len(nums[i + 1]) for i in range(0, len(nums), 2))
+    return kinds, drawn, mapped
+
+
+def test_a_story_is_one_element_across_pages_and_running_heads_are_artifacts() -> None:
+    """structure_tree (one Art for a story and its continuation) and marked_content (the
+    running head is an artifact, not tagged content left out of the tree)."""
+    kinds, drawn, mapped = _tree_summary(_tagged_two_pages())
+    assert kinds == ["/Art"] and drawn == mapped == 3
+    # WeasyPrint's own tree expects the margin boxes' text marked: both patches go.
+    with without("structure_tree"), without("marked_content"):
+        kinds, drawn, mapped = _tree_summary(_tagged_two_pages())
+        assert kinds.count("/Art") >= 2
+    with without("marked_content"):  # the running head is tagged, outside any story
+        kinds, drawn, mapped = _tree_summary(_tagged_two_pages())
+        assert "content" in kinds and drawn == mapped > 3

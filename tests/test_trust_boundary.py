@@ -476,3 +476,56 @@ def test_the_preview_page_keeps_a_hostile_file_name_as_text() -> None:
     page = page_html("articles/x</script><img src=x onerror=alert(1)>.yaml")
     assert b"</script><img" not in page and b"\\u003c/script\\u003e" in page
     assert page.count(b"</script>") == 1  # the page's own
+
+
+def _tagged(tmp_path: Path, name: str, build: Callable[[pikepdf.Pdf], pikepdf.Object]) -> Path:
+    """A one-page PDF whose structure tree's document element ``build`` makes."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    document = build(pdf)
+    pdf.Root.StructTreeRoot = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.StructTreeRoot, K=pikepdf.Array([document])))  # fmt: skip
+    path = tmp_path / name
+    pdf.save(path)
+    return path
+
+
+def _element(pdf: pikepdf.Pdf, kind: str, **entries: object) -> pikepdf.Dictionary:
+    return pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem,
+                                                S=pikepdf.Name("/" + kind), **entries))  # fmt: skip
+
+
+def test_sahifa_text_of_hostile_structure_trees(tmp_path: Path) -> None:
+    """A tree that loops back, one nested past any sahifa writes, odd types, and text that
+    would drive the terminal: one line or the printable text, never a traceback."""
+
+    def looping(pdf: pikepdf.Pdf) -> pikepdf.Object:
+        document = _element(pdf, "Document")
+        paragraph = _element(pdf, "P", ActualText=pikepdf.String("نص\x1b]0;owned\x07"))
+        art = _element(pdf, "Art", T=pikepdf.String("s\x1b[2J"),
+                       K=pikepdf.Array([paragraph, document]))  # fmt: skip
+        document.K = pikepdf.Array([art, art, pikepdf.Name.Bogus, 7])
+        return document
+
+    def deep(pdf: pikepdf.Pdf) -> pikepdf.Object:
+        inner = _element(pdf, "P", ActualText=pikepdf.String("x"))
+        for _ in range(2000):
+            inner = _element(pdf, "Div", K=pikepdf.Array([inner]))
+        return _element(pdf, "Document", K=pikepdf.Array([_element(pdf, "Art", K=inner)]))
+
+    def odd(pdf: pikepdf.Pdf) -> pikepdf.Object:
+        paragraph = _element(pdf, "P", ActualText=pikepdf.Array([1]))
+        art = _element(pdf, "Art", T=5, K=pikepdf.Array([paragraph, pikepdf.Dictionary(
+            Type=pikepdf.Name.MCR, Pg=3, MCID=0)]))  # fmt: skip
+        return _element(pdf, "Document", K=art)
+
+    result = run_cli("text", _tagged(tmp_path, "loop.pdf", looping), "--json")
+    assert result.code == 0 and "\x1b" not in result.out
+    (story,) = json.loads(result.out)["stories"]  # the Art listed twice is read once
+    assert story["story"] == "s\\x1b[2J" and story["paragraphs"] == ["نص\\x1b]0;owned\\x07"]
+    result = run_cli("text", _tagged(tmp_path, "deep.pdf", deep))
+    assert result.code == 1 and result.err.count("\n") == 1 and "damaged" in result.err
+    result = run_cli("text", _tagged(tmp_path, "odd.pdf", odd), "--json")
+    assert result.code == 0
+    assert json.loads(result.out)["stories"] == [
+        {"story": "", "headline": "", "pages": [], "blocks": [], "paragraphs": []}]

@@ -26,7 +26,8 @@ from sahifa.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 # Command name → module of sahifa.commands.
 _MODULES = {"render": "render", "check": "check", "proof": "proof", "diff": "diff",
             "preview": "preview", "batch": "batch", "extract": "extract", "fonts": "fonts",
-            "import": "import_text", "layout": "layout", "new": "new"}  # fmt: skip
+            "import": "import_text", "layout": "layout", "new": "new",
+            "text": "text"}  # fmt: skip
 
 
 def _dpi(text: str) -> float:
@@ -102,8 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-overset", action="store_true", help="write the PDF even if stories do not fit"
     )
     render.add_argument(
-        "--pdf-variant", choices=["pdf/a-3b", "pdf/x-4", "pdf/x-1a"],
-        help="archival PDF/A-3b carrying its sources (see sahifa extract), or press PDF/X",
+        "--pdf-variant", choices=["pdf/a-3b", "pdf/a-3a", "pdf/ua-1", "pdf/x-4", "pdf/x-1a"],
+        help="archival PDF/A-3b carrying its sources (see sahifa extract), PDF/A-3a (also "
+        "PDF/UA-1: an accessible archive), PDF/UA-1, or press PDF/X",
     )  # fmt: skip
     render.add_argument(
         "--press", action="store_true",
@@ -181,8 +183,11 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--timeout", type=float, default=300, help="seconds per item (300)")
     batch.add_argument("--memory-mb", type=int, default=4096, help="memory cap per item (4096)")
     batch.add_argument(
-        "--pdf-variant", choices=["pdf/a-3b"], help="archival PDF/A-3b carrying its sources"
+        "--pdf-variant", choices=["pdf/a-3b", "pdf/a-3a"],
+        help="archival PDF/A-3b carrying its sources; pdf/a-3a: also PDF/UA-1 (accessible)",
     )
+    batch.add_argument("--text", action="store_true",
+                       help="write each PDF's stories beside it (NAME.text.json, as sahifa text)")
     batch.add_argument(
         "--scheduler", help="a Dask scheduler address (tcp://host:8786); paths must be shared"
     )
@@ -199,6 +204,15 @@ def build_parser() -> argparse.ArgumentParser:
     ext.add_argument("pdf", type=Path, help="a PDF rendered with --pdf-variant pdf/a-3b")
     ext.add_argument("-o", "--output", type=Path, required=True, help="folder to write into")
     _debug(ext)
+
+    text = commands.add_parser(
+        "text", help="the text of a PDF story by story, from its tags (what an archive indexes)",
+        **_example("sahifa text build/edition.pdf --json"),
+    )  # fmt: skip
+    text.add_argument("pdf", type=Path, help="a PDF rendered by sahifa (tagged)")
+    text.add_argument("--json", action="store_true",
+                      help="JSON: story id, headline, pages, paragraphs of each story")  # fmt: skip
+    _debug(text)
 
     fonts = commands.add_parser(
         "fonts", help="list the pinned fonts and the roles using them",

@@ -291,4 +291,6 @@ def _slot_context(
         "stories": stories,
         "jump_to": f"story-{slot.id}-continued" if slot.overflow == "continue" else "",
         "jump_from": f"story-{slot.continues}" if slot.kind == "continued" else "",
+        # The story a continuation belongs to: one Art in the tagged PDF (render.structure).
+        "continues": slot.continues if slot.kind == "continued" else "",
     }

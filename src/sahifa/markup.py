@@ -108,6 +108,7 @@ def _slice_words(tokens: list[Token], words: WordRange) -> list[Token]:
     for i, token in enumerate(tokens):
         if token.type == "inline":
             children = []
+            dropped_before = dropped_after = False
             for child in token.children or []:
                 found = _child_words(child)
                 if not found:
@@ -116,14 +117,23 @@ def _slice_words(tokens: list[Token], words: WordRange) -> list[Token]:
                 inside = [m for k, m in enumerate(found) if counter + k in words]
                 counter += len(found)
                 if not inside:
+                    dropped_before |= not keep[i]
+                    dropped_after |= keep[i]
                     continue
                 if child.type == "text" and len(inside) < len(found):
                     first = 0 if inside[0] is found[0] else inside[0].start()
                     last = len(child.content) if inside[-1] is found[-1] else inside[-1].end()
+                    dropped_before |= first > 0 and not keep[i]
+                    dropped_after |= last < len(child.content)
                     child.content = child.content[first:last]
                 children.append(child)
                 keep[i] = True
             token.children = children
+            if keep[i] and i and tokens[i - 1].nesting == 1 and (dropped_before or dropped_after):
+                # A block cut at the range's edge: its parts are one paragraph to a reader
+                # (the tagged PDF joins them: sahifa.render.structure).
+                split = ("tail " if dropped_before else "") + ("head" if dropped_after else "")
+                tokens[i - 1].attrSet("data-split", split.strip())
         elif token.type in ("fence", "code_block"):
             n = len(token.content.split())
             keep[i] = counter in words

@@ -305,7 +305,8 @@ def build(job: RenderJob, prepared: Prepared | None = None) -> tuple[RenderResul
     before = len(laid_out.warnings)
     identifier = job.identifier.encode("ascii") if job.identifier else None
     loaded = laid_out.capture.fetcher.loaded
-    attachments = archive_attachments(prepared, loaded) if job.pdf_variant else []
+    archive = (job.pdf_variant or "").startswith("pdf/a")
+    attachments = archive_attachments(prepared, loaded) if archive else []
     with prepared.budget.running():
         data = laid_out.write(identifier, job.pdf_variant, attachments)
         if prepared.press is not None:

@@ -103,9 +103,10 @@ class Progress:
 def run(
     src: Path, out_dir: Path, jobs: int, resume: bool, timeout: float, memory_mb: int,
     strict: bool, stdout: TextIO, stderr: TextIO, scheduler: str | None = None,
-    variant: str | None = None, project: Path | None = None,
+    variant: str | None = None, project: Path | None = None, text: bool = False,
 ) -> int:  # fmt: skip
-    """Render the batch; returns the number of failed items."""
+    """Render the batch; returns the number of failed items. ``text``: write each PDF's
+    stories beside it (``NAME.text.json``, as ``sahifa text --json``: what an archive indexes)."""
     from sahifa.settings import find_root
 
     if not src.is_dir():
@@ -139,6 +140,8 @@ def run(
                     and record.get("input_hash") == current):  # fmt: skip
                 if _sha256(item.output) == record.get("sha256"):
                     skipped += 1
+                    if text and not text_path(item.output).exists():
+                        write_text(item.output)
                     continue
                 # Its recorded PDF changed or went missing: never "recovered", rendered again.
                 notes[item.key] = "the PDF no longer matched its recorded sha256; rendered again"
@@ -147,6 +150,8 @@ def run(
                                  "input_hash": current, "sha256": _sha256(item.output),
                                  "recovered": True})  # fmt: skip
                 recovered += 1
+                if text:
+                    write_text(item.output)
                 continue
         tasks.append(Task(item.key, item.source, item.output, strict, variant, root, src))
     progress = Progress(len(tasks), stdout if stdout.isatty() else stderr)
@@ -155,6 +160,11 @@ def run(
     def done(task: Task, record: dict[str, Any]) -> None:
         if task.key in notes:
             record["note"] = notes[task.key]
+        if text and record.get("status") == "ok":
+            try:
+                write_text(Path(record["output"]))
+            except SahifaError as exc:  # the PDF is written; say why its text is not
+                record["text_error"] = str(exc)
         manifest.append(record)  # only this process writes the manifest
         progress.update(record)
         if record.get("status") != "ok":
@@ -190,6 +200,21 @@ def run(
     for record in failures:
         print(f"failed: {record['input']}: {record.get('error')}", file=stdout)
     return len(failures)
+
+
+def text_path(pdf: Path) -> Path:
+    return pdf.with_name(pdf.stem + ".text.json")
+
+
+def write_text(pdf: Path) -> None:
+    """The stories of ``pdf`` beside it, as JSON (``sahifa.archive.text``)."""
+    import json
+
+    from sahifa.archive.text import read_stories, stories_json
+    from sahifa.output import write_atomic
+
+    data = stories_json(Path(pdf.name), read_stories(pdf))
+    write_atomic(text_path(pdf), (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode())
 
 
 def default_jobs() -> int:

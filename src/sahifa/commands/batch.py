@@ -14,5 +14,5 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     jobs = args.jobs or default_jobs()
     failed = run(args.source, args.output, jobs, args.resume, args.timeout, args.memory_mb,
                  args.strict, stdout, stderr, scheduler=args.scheduler,
-                 variant=args.pdf_variant, project=args.project)  # fmt: skip
+                 variant=args.pdf_variant, project=args.project, text=args.text)  # fmt: skip
     return EXIT_PROBLEMS if failed else EXIT_OK

@@ -19,9 +19,9 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
     started = time.perf_counter()
     press = _press_request(args)
-    if press is not None and args.pdf_variant == "pdf/a-3b":
-        print("sahifa render: press output cannot be PDF/A (--pdf-variant pdf/a-3b)",
-              file=stderr)  # fmt: skip
+    if press is not None and (args.pdf_variant or "").startswith(("pdf/a", "pdf/ua")):
+        print(f"sahifa render: press output cannot be {args.pdf_variant.upper()} "
+              f"(--pdf-variant {args.pdf_variant})", file=stderr)  # fmt: skip
         return EXIT_USAGE
     job = RenderJob(
         source=args.article,

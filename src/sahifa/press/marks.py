@@ -53,7 +53,8 @@ def marks_content(
         return b""
     x0, y0, x1, y1 = trim
     start, end = bleed + GAP, bleed + GAP + LENGTH
-    ops = ["q", f"{COLOR_SPACE_NAME} CS 1 SCN", f"{_n(LINE)} w 0 J 0 j []0 d"]
+    # An artifact of the tagged page (PDF 32000 14.8.2.2): printer's marks are no content.
+    ops = ["/Artifact BMC", "q", f"{COLOR_SPACE_NAME} CS 1 SCN", f"{_n(LINE)} w 0 J 0 j []0 d"]
     if "crop" in marks:
         for x, sx in ((x0, -1), (x1, 1)):
             for y, sy in ((y0, -1), (y1, 1)):
@@ -71,6 +72,6 @@ def marks_content(
             reach = TARGET + 3
             ops.append(_line(tx - reach, ty, tx + reach, ty))
             ops.append(_line(tx, ty - reach, tx, ty + reach))
-    ops.append("Q")
+    ops += ["Q", "EMC"]
     return ("\n".join(ops) + "\n").encode("ascii")
 

@@ -25,6 +25,7 @@ import io
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from xml.sax.saxutils import escape
 
 import pikepdf
@@ -102,6 +103,7 @@ def prepare_pages(pdf: pikepdf.Pdf, options: PressOptions, converter: Converter)
                 del page.obj[box]
         if "/Annots" in page.obj:
             del page.obj["/Annots"]
+            _drop_links(pdf.Root.get("/StructTreeRoot"))
         resources = page.obj.Resources
         for obj in _content_owners(page.obj, resources, seen):
             _rgb_to_cmyk(obj, converter)
@@ -123,6 +125,20 @@ def prepare_pages(pdf: pikepdf.Pdf, options: PressOptions, converter: Converter)
         )
     if "/AcroForm" in pdf.Root:
         del pdf.Root["/AcroForm"]
+
+
+def _drop_links(element: Any) -> None:
+    """Remove the tagged PDF's ``Link`` elements: their annotations went with the page's."""
+    kids = element.get("/K") if isinstance(element, pikepdf.Dictionary) else None
+    if not isinstance(kids, pikepdf.Array):
+        return
+    kept = [kid for kid in kids
+            if not (isinstance(kid, pikepdf.Dictionary) and kid.get("/S") == "/Link")]  # fmt: skip
+    if len(kept) != len(kids):
+        element.K = pikepdf.Array(kept)
+    for kid in kept:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            _drop_links(kid)
 
 
 def _r(value: float) -> float:

@@ -22,6 +22,15 @@ def reads_right_to_left(document: Document) -> bool:
     return bool(pages) and pages[0]._page_box.style["direction"] == "rtl"
 
 
+def root_element(document: Document) -> Any:
+    """The document's root HTML element (``<html>``), from its first page's root box."""
+    for page in document.pages:
+        for box in page._page_box.children:
+            if getattr(box, "element", None) is not None:
+                return box.element
+    return None
+
+
 @dataclass(frozen=True)
 class BoxFit:
     """How a story's text sat in its box on the laid-out page."""

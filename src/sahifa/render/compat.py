@@ -61,6 +61,12 @@ FINGERPRINTS = {
     "weasyprint.formatting_structure.boxes:TextBox": "7fcb818c71c2bb89",
     "weasyprint.layout.inline:iter_line_boxes": "04aec48abfcad809",
     "weasyprint.layout.inline:get_next_linebox": "67af458c2545e74f",
+    "weasyprint.pdf.stream:Stream.artifact": "be61e42186804e99",
+    "weasyprint.pdf.stream:Stream.marked": "3fa3acacbbf66422",
+    "weasyprint.pdf.tags:add_tags": "f0e74575b0bafaf3",
+    "weasyprint.layout.absolute:AbsolutePlaceholder": "336e26c56311f105",
+    "weasyprint.pdf.anchors:add_links": "262e8b9b299892a7",
+    "weasyprint.formatting_structure.boxes:InlineBox": "4feae895b8404092",
 }
 
 

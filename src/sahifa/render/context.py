@@ -30,6 +30,9 @@ class WriteContext:
     right_to_left: bool = False
     # The line boxes being drawn, innermost last: their text-less glyphs wait for the line's end.
     line_deferrals: list[Any] = field(default_factory=list)
+    # The roles of the document's elements (``structure.roles``): what is tagged, what is
+    # furniture. None: WeasyPrint's own tagging (drawn outside a sahifa write).
+    roles: Any = None
     codes: dict[int, Codes] = field(default_factory=dict)  # by id() of WeasyPrint's font
     spaces: dict[int, tuple[int, int] | None] = field(default_factory=dict)  # likewise
 

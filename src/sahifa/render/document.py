@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from sahifa.errors import Problem, RenderError
 from sahifa.fetch import Fetcher
-from sahifa.render.boxes import reads_right_to_left
+from sahifa.render.boxes import reads_right_to_left, root_element
 from sahifa.render.capture import Capture, url_fetcher
 from sahifa.render.context import WriteContext, writing
 from sahifa.render.engine import isolated_fontconfig, warm_up
+from sahifa.render.structure.roles import Roles
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -55,7 +56,8 @@ class LaidOut:
         """The PDF bytes. ``identifier`` fixes the PDF /ID (derived from content by default);
         ``variant`` is a WeasyPrint PDF variant (``pdf/a-3b``); ``attachments`` are embedded
         with the dates they carry (WeasyPrint would take a file's own ctime/mtime)."""
-        options: dict[str, Any] = {}
+        # Tagged by default: a structure tree story by story (``sahifa.render.structure``).
+        options: dict[str, Any] = {"pdf_tags": True}
         if identifier is not None:
             options["pdf_identifier"] = identifier
         if variant:
@@ -74,10 +76,15 @@ class LaidOut:
                 for item in attachments
             ]
         rtl = reads_right_to_left(self.document)
-        if rtl:
-            options["finisher"] = _declare_reading_order
         archive = bool(variant and variant.startswith("pdf/a"))
-        with self.capture.capture(), writing(WriteContext(archive=archive, right_to_left=rtl)):
+        roles = document_roles(self.document)
+        write = WriteContext(archive=archive, right_to_left=rtl, roles=roles)
+        finishers = [_declare_reading_order] if rtl else []
+        if variant in ACCESSIBLE_ARCHIVES:
+            finishers.append(_identify_pdf_ua)
+        if finishers:
+            options["finisher"] = lambda document, pdf: [f(document, pdf) for f in finishers]
+        with self.capture.capture(), writing(write):
             try:
                 return bytes(self.document.write_pdf(**options))
             except Exception as exc:
@@ -85,6 +92,47 @@ class LaidOut:
                     f"WeasyPrint failed writing the PDF: {type(exc).__name__}: {exc}",
                     file=self.capture.source,
                 ) from exc
+
+
+# PDF/A-3a archives are tagged, and sahifa's tags are PDF/UA's: the file says so too. WeasyPrint
+# writes one variant's identification; PDF/UA's is added to the XMP packet (``_identify_pdf_ua``),
+# with the extension
+# schema PDF/A requires for a namespace it does not predefine (ISO 19005-3 6.6.2.3).
+ACCESSIBLE_ARCHIVES = ("pdf/a-3a",)
+PDF_UA_IDENTIFICATION = b"""<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+<pdfuaid:part>1</pdfuaid:part></rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+ xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+ xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Part of ISO 14289 to which the file conforms</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>
+"""
+
+
+def _identify_pdf_ua(document: Any, pdf: Any) -> None:
+    """Add PDF/UA's identification inside the XMP packet's ``rdf:RDF`` (WeasyPrint's
+    ``xmp_metadata`` would put it in a second one, which XMP readers do not see)."""
+    import pydyf
+
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
+            packet = b"".join(obj.stream)
+            obj.stream = [packet.replace(b"</rdf:RDF>", PDF_UA_IDENTIFICATION + b"</rdf:RDF>", 1)]
+
+
+def document_roles(document: Document) -> Roles | None:
+    """The roles of the document's elements, for its tags (None: an empty document)."""
+    root = root_element(document)
+    return Roles(root) if root is not None else None
 
 
 def _declare_reading_order(document: Any, pdf: Any) -> None:

@@ -154,7 +154,14 @@ class LineWriter:
 
 def draw_deferred(stream: Any, items: Sequence[Deferred], silent: Any) -> None:
     """Write text-less glyphs inside a text object: each group of the same colour, line,
-    font, size and rise from a text matrix set at its first glyph."""
+    font, size and rise from a text matrix set at its first glyph.
+
+    In a tagged PDF they are an artifact (inserted kashidas too): they stand for no text, and
+    drawn after their line they lie outside its tagged content. One level more around the
+    line's own text (its MCID) keeps the nesting PDFium compares (``silent_marks``)."""
+    tagged = getattr(stream, "_tags", None) is not None
+    if tagged:
+        stream.begin_marked_content("Artifact")
     if silent is not None:
         stream.begin_marked_content("Span", silent)
         stream.begin_marked_content("Span", LINE_PROPERTIES)
@@ -183,6 +190,8 @@ def draw_deferred(stream: Any, items: Sequence[Deferred], silent: Any) -> None:
         stream.set_text_rise(0)
     if silent is not None:
         stream.end_marked_content()
+        stream.end_marked_content()
+    if tagged:
         stream.end_marked_content()
 
 

@@ -16,6 +16,8 @@ when the patch is removed (``tests/test_engine_patches.py``).
                      split_first_line)
     kashida          tatweels as well as spaces justify a line (layout/inline.py: justify_line)
     balanced_lines   even lines for headlines and captions (layout/inline.py: iter_line_boxes)
+    marked_content   furniture drawn as artifacts (pdf/stream.py: Stream.marked)
+    structure_tree   one structure tree across pages (pdf/tags.py: add_tags)
 """
 
 from __future__ import annotations
@@ -95,11 +97,14 @@ def all_patches() -> dict[str, Patch]:
         grid_tracks,
         kashida,
         line_deferral,
+        marked_content,
         paragraph_breaks,
+        structure_tree,
     )
 
     modules = (column_rules, grid_tracks, archive_colours, draw_first_line, line_deferral,
-               fonts_dictionary, paragraph_breaks, kashida, balanced_lines)  # fmt: skip
+               fonts_dictionary, marked_content, structure_tree, paragraph_breaks, kashida,
+               balanced_lines)  # fmt: skip
     return {m.__name__.rsplit(".", 1)[1]: m.PATCH for m in modules}
 
 

@@ -27,12 +27,18 @@ from typing import Any
 
 from sahifa.fonts.glyphs import space_glyph
 from sahifa.render import context
-from sahifa.render.glyph_writer import Deferred, LineWriter, Planned, silent_marks
+from sahifa.render.glyph_writer import (
+    LINE_PROPERTIES,
+    Deferred,
+    LineWriter,
+    Planned,
+    silent_marks,
+)
 from sahifa.render.patches import Patch
 from sahifa.render.patches.kashida import inserted
 from sahifa.render.textlayer.clusters import assign_texts
 from sahifa.render.textlayer.codes import TEXTLESS
-from sahifa.render.textlayer.lineorder import Piece, arrange
+from sahifa.render.textlayer.lineorder import RLM, Piece, arrange, direction
 from sahifa.render.textlayer.widths import carrier_widths
 
 
@@ -99,6 +105,8 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
             rtl = bool(glyph_item.item.analysis.level % 2)
             end = offset + glyph_item.item.length
             run_silent = {o - offset for o in silent if offset <= o < end}
+            inserted_glyphs = {i for i in range(count)
+                               if glyph_string.log_clusters[i] in run_silent}  # fmt: skip
             empty = [info.glyph == pango.PANGO_GLYPH_EMPTY for info in infos]
             texts = assign_texts(
                 [glyph_string.log_clusters[i] for i in range(count)],
@@ -127,25 +135,38 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
                 font.to_unicode.setdefault(glyph_id, role.text or TEXTLESS)
                 x_offset = info.geometry.x_offset / font_size
                 rise = info.geometry.y_offset / 1000
+                cell = pen  # where the glyph's advance starts
                 pen += x_offset * font_size / 1000
                 if role.text is None:
-                    code = codes.code(glyph_id, None, widths[i])
+                    # An inserted tatweel is zero wide in the font dictionary (not in PDF/A,
+                    # where widths are the glyphs' own): drawn at its place all the same, it
+                    # spans no gap in which a reader that ignores ActualText (PDFBox) would
+                    # see a space inside the word.
+                    width_in_pdf = 0 if i in inserted_glyphs and not write.archive else widths[i]
+                    code = codes.code(glyph_id, None, width_in_pdf)
                     writer.deferred.append(
                         Deferred(font, font_size, pen, rise, code, writer.matrix, writer.color)
                     )
                 else:
+                    # A space widened by justification sits in the middle of its advance
+                    # (Pango puts half the extra in its offset). It draws nothing, so it is
+                    # written at the advance's start: no gap between a word and the space
+                    # after it, where PDFBox would cut the line into words and read them in
+                    # drawing order, which is left to right (textlayer.lineorder).
+                    at = cell if role.text == " " else pen
                     carriers[i] = len(planned)
-                    planned.append(Planned(font, font_size, glyph_id, pen, spans[i], rise,
+                    planned.append(Planned(font, font_size, glyph_id, at, spans[i], rise,
                                             role.text, rtl))  # fmt: skip
                 # As WeasyPrint: the glyph's width, then what Pango's advance differs by.
                 kerning = widths[i] + x_offset - width * 1000 * FROM_UNITS / font_size
                 pen += (widths[i] - int(kerning)) * font_size / 1000
-            if write.archive and run_silent:
-                inserted_glyphs = {i for i in range(count)
-                                   if glyph_string.log_clusters[i] in run_silent}  # fmt: skip
-                _close_kashida_gaps(planned, carriers, inserted_glyphs, codes, writer)
+            if inserted_glyphs:
+                _close_kashida_gaps(planned, carriers, inserted_glyphs, widths, codes, writer,
+                                    write.archive)  # fmt: skip
         arrangement = arrange([Piece(item.text, item.rtl) for item in planned],
                               write.right_to_left)  # fmt: skip
+        if write.right_to_left and planned and _has_latin(planned):
+            _write_line_direction(write, writer, planned[0])
         stretch_ends = {s.start: s for s in arrangement.stretches}
         open_stretch = None
         for index, item in enumerate(planned):
@@ -177,18 +198,22 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _close_kashida_gaps(
-    planned: list[Planned], carriers: dict[int, int], inserted: set[int], codes: Any,
-    writer: LineWriter,
+    planned: list[Planned], carriers: dict[int, int], inserted: set[int], own: list[int],
+    codes: Any, writer: LineWriter, archive: bool,
 ) -> None:  # fmt: skip
-    """PDF/A, where each glyph keeps its own width: an inserted tatweel leaves a gap between
-    two carriers of its word, and extractors split the word there. The carriers left of the
-    gap (to the word's start) are written invisibly, moved right to close it, and drawn where
-    they are as text-less glyphs: the page looks the same, the word reads whole."""
+    """An inserted tatweel leaves a gap between two carriers of its word: in PDF/A, where
+    each glyph keeps its own width, extractors split the word there; elsewhere the carrier
+    before the gap would need a width reaching over the tatweel, and PDFBox then takes the
+    word's other letters within that width for duplicates and drops them. So the carriers
+    left of the gap (to the word's start) are written invisibly, moved right to close it with
+    the carrier at its own width, and drawn where they are as text-less glyphs: the page
+    looks the same, the word reads whole."""
     order = sorted(carriers)
     for k, (here, after) in enumerate(pairwise(order)):
         if not any(here < g < after for g in inserted):
             continue
         left, right = planned[carriers[here]], planned[carriers[after]]
+        left.width = float(own[here])
         gap = right.pen - (left.pen + left.width * left.size / 1000)
         if gap <= 0:
             continue
@@ -197,7 +222,8 @@ def _close_kashida_gaps(
             if item.text.isspace():
                 break
             if not item.invisible:
-                code = codes.code(item.glyph, None, item.width)
+                # Zero wide outside PDF/A, as the tatweels: no gap for PDFBox to read.
+                code = codes.code(item.glyph, None, float(own[index]) if archive else 0.0)
                 writer.deferred.append(Deferred(item.font, item.size, item.pen, item.rise,
                                                 code, writer.matrix, writer.color))  # fmt: skip
                 item.invisible = True
@@ -242,6 +268,39 @@ def _space_glyph(write: context.WriteContext, font: Any) -> tuple[int, int] | No
     if id(font) not in write.spaces:
         write.spaces[id(font)] = space_glyph(font.file_content, font.index)
     return write.spaces[id(font)]
+
+
+def _has_latin(planned: list[Planned]) -> bool:
+    return any(direction(char) == "L" for item in planned for char in item.text)
+
+
+def _write_line_direction(write: context.WriteContext, writer: LineWriter, first: Planned) -> None:
+    """An RLM at the line's left end, before its first glyph: PDFBox reads a line as a visual
+    string and takes its direction from the first strong letter, so a line whose left end is
+    Latin ("... Marcel Koller،") was read left to right, its Arabic words after the Latin. A
+    zero-width inkless glyph in an empty ``/ActualText`` nested as the text-less glyphs are
+    (``glyph_writer.silent_marks``): PDFium and poppler skip it, pdf.js drops bidi marks."""
+    space = _space_glyph(write, first.font)
+    if space is None:
+        return
+    glyph, advance = space
+    width = advance if write.archive else 0
+    first.font.to_unicode.setdefault(glyph, TEXTLESS)  # kept in the subset
+    writer.set_font(first.font, first.size)
+    stream = writer.stream
+    if writer.silent is not None:  # leave the line's two levels for the silent ones
+        stream.end_marked_content()
+        stream.end_marked_content()
+        stream.begin_marked_content("Span", writer.silent)
+        stream.begin_marked_content("Span", LINE_PROPERTIES)
+    writer.pen = first.pen
+    writer.glyph(write.codes_of(first.font).code(glyph, RLM, width), width)
+    writer.flush()
+    if writer.silent is not None:
+        stream.end_marked_content()
+        stream.end_marked_content()
+        stream.begin_marked_content("Sahifa")
+        stream.begin_marked_content("Span", LINE_PROPERTIES)
 
 
 def _write_mark(
