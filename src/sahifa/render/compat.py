@@ -49,6 +49,10 @@ FINGERPRINTS = {
     "weasyprint.formatting_structure.boxes:LineBox": "1a068a4d0ed800f8",
     "weasyprint.pdf.fonts:build_fonts_dictionary": "fc551bef35d0d6c3",
     "weasyprint.pdf.fonts:Font.clean": "794f0211f18453f1",
+    "weasyprint.text.line_break:split_first_line": "39ad1016863ca34d",
+    "weasyprint.text.line_break:first_line_metrics": "55ec5d0b58b29a8b",
+    "weasyprint.text.line_break:Layout.deactivate": "bfec3ec8406e1c82",
+    "weasyprint.text.line_break:Layout.reactivate": "0b89ee097104b713",
 }
 
 

@@ -12,6 +12,7 @@ when the patch is removed (``tests/test_engine_patches.py``).
     draw_first_line  the text layer's glyph codes and order (draw/text.py: draw_first_line)
     line_deferral    text-less glyphs after the line box (draw/__init__.py: draw_inline_level)
     fonts_dictionary fonts keyed by those codes (pdf/fonts.py: build_fonts_dictionary)
+    line_split_cache line splits reused within a document (text/line_break.py: split_first_line)
 """
 
 from __future__ import annotations
@@ -56,28 +57,55 @@ def unpatched(dotted: str) -> Any:
 
 # The functions WeasyPrint had before a patch replaced them, by target.
 _originals: dict[str, Any] = {}
-_replacements: dict[str, Any] = {}
+# Per target, the patches installed there, innermost first: two patches of one function
+# (a cache around a replacement, say) compose, each wrapping what was in place before it.
+_stacks: dict[str, list[Patch]] = {}
+# Replacements made, by (patch, the function it wraps): the same chain gives the same objects.
+_made: dict[tuple[Patch, Any], Any] = {}
+
+
+def _apply(patch: Patch) -> None:
+    owner, name = patch._owner()
+    function = _originals[patch.target]
+    for layer in _stacks[patch.target]:
+        if (layer, function) not in _made:
+            _made[layer, function] = layer.make(function)
+        function = _made[layer, function]
+    setattr(owner, name, function)
 
 
 def install(patch: Patch) -> None:
-    """Put the replacement in place (once per process; again after ``remove``)."""
-    owner, name = patch._owner()
+    """Put the replacement in place, around any other patch of the same function (once per
+    process; again after ``remove``)."""
     if patch.target not in _originals:
+        owner, name = patch._owner()
         _originals[patch.target] = getattr(owner, name)
-        _replacements[patch.target] = patch.make(_originals[patch.target])
-    setattr(owner, name, _replacements[patch.target])
+    stack = _stacks.setdefault(patch.target, [])
+    if patch not in stack:
+        stack.append(patch)
+    _apply(patch)
 
 
 def remove(patch: Patch) -> None:
-    """Put WeasyPrint's own function back (the text-layer benchmark; contract tests)."""
-    if patch.target in _originals:
-        owner, name = patch._owner()
-        setattr(owner, name, _originals[patch.target])
+    """Take the patch out, leaving any other patch of the same function in place (the
+    text-layer benchmark; contract tests)."""
+    stack = _stacks.get(patch.target, [])
+    if patch in stack:
+        stack.remove(patch)
+        _apply(patch)
 
 
 def installed(patch: Patch) -> bool:
     owner, name = patch._owner()
-    return patch.target in _replacements and getattr(owner, name) is _replacements[patch.target]
+    stack = _stacks.get(patch.target, [])
+    return patch in stack and getattr(owner, name) is _top(patch.target)
+
+
+def _top(target: str) -> Any:
+    function = _originals[target]
+    for layer in _stacks[target]:
+        function = _made[layer, function]
+    return function
 
 
 def all_patches() -> dict[str, Patch]:
@@ -89,10 +117,11 @@ def all_patches() -> dict[str, Patch]:
         fonts_dictionary,
         grid_tracks,
         line_deferral,
+        line_split_cache,
     )
 
     modules = (column_rules, grid_tracks, archive_colours, draw_first_line, line_deferral,
-               fonts_dictionary)  # fmt: skip
+               fonts_dictionary, line_split_cache)  # fmt: skip
     return {m.__name__.rsplit(".", 1)[1]: m.PATCH for m in modules}
 
 
