@@ -1,8 +1,10 @@
-"""line_split_cache: balanced columns reuse line splits, with byte-identical PDFs; and two
-patches of one WeasyPrint function compose in either order (``sahifa.render.patches``)."""
+"""line_split_cache: balanced columns reuse line splits, with byte-identical PDFs; two
+patches of one WeasyPrint function compose in either order (``sahifa.render.patches``); the
+engine check is remembered for the same sources (start-up)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -161,3 +163,40 @@ def test_two_patches_of_one_function_compose_in_either_order(order: str) -> None
         patches.remove(other)
         patches.install(cache)
     assert patches.installed(cache)
+
+
+def test_a_passed_engine_check_is_remembered_only_for_the_same_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Start-up: the fingerprint check is skipped when the stamp of the check that passed
+    (source files' sha256, where each watched function is defined) is unchanged."""
+    from sahifa.render import compat
+
+    render.warm_up()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    full: list[int] = []
+    original = compat._check_sources
+
+    def counting(*args: Any) -> None:
+        full.append(1)
+        original(*args)
+
+    monkeypatch.setattr(compat, "_check_sources", counting)
+    compat.check()
+    assert len(full) == 1 and (tmp_path / "sahifa" / "engine-check.json").is_file()
+    compat.check()
+    assert len(full) == 1  # remembered
+    stamp = json.loads((tmp_path / "sahifa" / "engine-check.json").read_text())
+    first = next(iter(stamp["files"]))
+    stamp["files"][first] = "0" * 64  # as if that WeasyPrint file had changed
+    (tmp_path / "sahifa" / "engine-check.json").write_text(json.dumps(stamp))
+    compat.check()
+    assert len(full) == 2  # checked in full again
+    from weasyprint.draw import border
+
+    fake = "def percentage(value, style, refer_to):\n    return 0"
+    namespace: dict[str, Any] = {}
+    exec(fake, namespace)
+    monkeypatch.setattr(border, "percentage", namespace["percentage"])
+    with pytest.raises(compat.EngineMismatch):  # defined elsewhere: a full check, which fails
+        compat.check()
