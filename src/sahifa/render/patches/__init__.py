@@ -120,8 +120,11 @@ def all_patches() -> dict[str, Patch]:
         line_split_cache,
     )
 
-    modules = (column_rules, grid_tracks, archive_colours, draw_first_line, line_deferral,
-               fonts_dictionary, line_split_cache)  # fmt: skip
+    # line_split_cache first: installed first, it is the innermost layer of split_first_line
+    # and caches WeasyPrint's own function, whose answer depends on its arguments alone;
+    # a patch of the same function installed later wraps it, whatever state it keeps.
+    modules = (line_split_cache, column_rules, grid_tracks, archive_colours, draw_first_line,
+               line_deferral, fonts_dictionary)  # fmt: skip
     return {m.__name__.rsplit(".", 1)[1]: m.PATCH for m in modules}
 
 
