@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -100,3 +101,29 @@ def test_font_role_must_name_a_manifest_family(project: Path) -> None:
     result = run_cli("render", article)
     assert result.code == 1
     assert "font role 'body' names 'Arial', which is not in the font manifest" in result.err
+
+
+def test_compiled_templates_are_reused_and_follow_every_save(project: Path) -> None:
+    """One Jinja2 environment per layout chain and process (templates compiled once for a
+    batch worker or a preview); an edited template, and a local template that now overrides
+    its parent's, are picked up by the next render."""
+    from sahifa.fonts import load_registry
+    from sahifa.layouts import load_layout
+
+    mine = project / "layouts" / "mine"
+    mine.mkdir()
+    (mine / "layout.yaml").write_text("extends: tabloid\n", encoding="utf-8")
+    (mine / "probe.html.j2").write_text("one {{ x }}", encoding="utf-8")
+    fonts = load_registry(project / "fonts")
+    layout = load_layout(project / "layouts", "mine", fonts)
+    again = load_layout(project / "layouts", "mine", fonts)
+    assert layout.environment() is again.environment()
+    assert layout.render("probe.html.j2", {"x": 1}) == "one 1"
+    (mine / "probe.html.j2").write_text("two {{ x }}", encoding="utf-8")
+    os.utime(mine / "probe.html.j2", ns=(1, 10**18))  # a save with another mtime
+    assert layout.render("probe.html.j2", {"x": 1}) == "two 1"
+    parent = project / "layouts" / "tabloid" / "probe2.html.j2"
+    parent.write_text("parent", encoding="utf-8")
+    assert layout.render("probe2.html.j2", {}) == "parent"
+    (mine / "probe2.html.j2").write_text("local", encoding="utf-8")  # now overridden
+    assert layout.render("probe2.html.j2", {}) == "local"

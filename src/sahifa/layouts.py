@@ -77,6 +77,28 @@ LAYOUT_SCHEMA = schema.Schema({
 }, sparse=True)  # fmt: skip
 
 
+class _ChainLoader(jinja2.FileSystemLoader):
+    """Templates from a layout chain's folders, own first. A compiled template stays valid
+    while its file is unchanged and no folder before it in the chain gained a file of that
+    name (a local layout overriding its parent's template, saved during a preview)."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> Any:
+        source, filename, uptodate = super().get_source(environment, template)
+        folders = [Path(f) for f in self.searchpath]
+        found = Path(filename)
+        mine = next((i for i, f in enumerate(folders) if found.is_relative_to(f)), 0)
+        earlier = [folder / template for folder in folders[:mine]]
+
+        def still_uptodate() -> bool:
+            return bool(uptodate()) and not any(path.is_file() for path in earlier)
+
+        return source, filename, still_uptodate
+
+
+# The Jinja2 environments by layout chain (its folders), for ``Layout.environment``.
+_environments: dict[tuple[str, ...], jinja2.Environment] = {}
+
+
 @dataclass(frozen=True)
 class Layout:
     """A resolved layout: its chain of folders (own first) and merged settings."""
@@ -100,14 +122,23 @@ class Layout:
     def environment(self) -> jinja2.Environment:
         """A sandboxed Jinja2 environment that autoescapes every template and fails on unknown
         names. The immutable sandbox refuses attributes such as ``__globals__`` and calls that
-        change data: defence in depth should a hostile template ever reach ``layouts/``."""
-        return jinja2.sandbox.ImmutableSandboxedEnvironment(
-            loader=jinja2.FileSystemLoader([str(f) for f in self.folders]),
-            autoescape=True,  # every template, whatever its extension
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        change data: defence in depth should a hostile template ever reach ``layouts/``.
+
+        One per layout chain and process: its compiled templates are reused by every render
+        (a batch worker's items, an edition's stories, the preview's renders), and Jinja2
+        compiles a template again when its file changes (``auto_reload``)."""
+        key = tuple(str(f) for f in self.folders)
+        environment = _environments.get(key)
+        if environment is None:
+            environment = _environments[key] = jinja2.sandbox.ImmutableSandboxedEnvironment(
+                loader=_ChainLoader(list(key)),
+                autoescape=True,  # every template, whatever its extension
+                undefined=jinja2.StrictUndefined,
+                trim_blocks=True,
+                lstrip_blocks=True,
+                auto_reload=True,
+            )
+        return environment
 
 
     def has_template(self, name: str) -> bool:

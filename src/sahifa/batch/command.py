@@ -20,6 +20,8 @@ from typing import Any, TextIO
 from sahifa.archive.verify import verified_input_hash
 from sahifa.batch.discover import Item, discover
 from sahifa.batch.manifest import Manifest, load
+from sahifa.batch.order import longest_first
+from sahifa.batch.progress import Progress
 from sahifa.batch.workers import Pool, Task
 from sahifa.errors import SahifaError
 from sahifa.hashing import file_sha256
@@ -67,37 +69,6 @@ class _Hasher:
             return None  # it will fail again in a worker, with its message, for itself alone
         return hash_inputs(source, article, edition, root, self.projects[layout],
                            self.variant)  # fmt: skip
-
-
-class Progress:
-    """A progress line on a terminal; plain log lines otherwise."""
-
-    def __init__(self, total: int, out: TextIO) -> None:
-        self.total, self.out = total, out
-        self.done = self.failed = self.pages = 0
-        self.started = time.monotonic()
-        self.tty = out.isatty()
-
-    def update(self, record: dict[str, Any]) -> None:
-        self.done += 1
-        self.failed += record.get("status") != "ok"
-        self.pages += int(record.get("pages") or 0)
-        elapsed = max(time.monotonic() - self.started, 1e-6)
-        rate = self.pages / elapsed * 60
-        eta = (self.total - self.done) * elapsed / self.done
-        if self.tty:
-            line = (f"\r[{self.done}/{self.total}] failed {self.failed}, "
-                    f"{rate:.0f} pages/min, ETA {eta:.0f} s ")  # fmt: skip
-            self.out.write(line)
-            self.out.flush()
-        else:
-            status = record.get("status")
-            detail = record.get("error") or f"{record.get('pages')} page(s)"
-            print(f"[{self.done}/{self.total}] {status} {record['input']}: {detail}", file=self.out)
-
-    def finish(self) -> None:
-        if self.tty:
-            self.out.write("\n")
 
 
 def run(
@@ -154,6 +125,7 @@ def run(
                     write_text(item.output)
                 continue
         tasks.append(Task(item.key, item.source, item.output, strict, variant, root, src))
+    tasks = longest_first(tasks, lambda task: task.source)  # no core idles at the end
     progress = Progress(len(tasks), stdout if stdout.isatty() else stderr)
     failures: list[dict[str, Any]] = []
 

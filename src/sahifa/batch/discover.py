@@ -30,7 +30,7 @@ class Item:
     error: str = ""  # set when the item is refused before rendering
 
 
-def _edition_articles(edition: Path, seconds: float) -> set[Path]:
+def edition_articles(edition: Path, seconds: float) -> set[Path]:
     """The article files an edition names, read leniently: a broken edition is still an item
     (it fails with its own message when rendered) and claims what it can."""
     try:
@@ -64,7 +64,7 @@ def discover(source_dir: Path, out_dir: Path, seconds: float = 60) -> list[Item]
     editions = [p for p in files if inside(p, [source_dir]) and is_edition(p)]
     claimed: set[Path] = set()
     for edition in editions:
-        claimed |= _edition_articles(edition, seconds)
+        claimed |= edition_articles(edition, seconds)
     items = []
     for path in files:
         if path in editions or _normal(path) not in claimed:

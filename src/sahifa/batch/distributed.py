@@ -1,50 +1,50 @@
 """Running a batch on a Dask distributed cluster (``--scheduler tcp://host:8786``).
 
 The same tasks as the local pool; inputs and the output folder must be on a path every worker
-sees. Each task renders in a child process (``sahifa.batch.item``) so that a stuck item is
-killed at its timeout and an oversized one meets its memory cap, as in a local batch. Only the
-coordinating process writes the manifest.
+sees. Each Dask worker thread keeps one warm render process (``sahifa.batch.warm``), so an
+item costs its render, not a Python start and a WeasyPrint import; a stuck item is still
+killed at its timeout and an oversized one meets its memory cap, as in a local batch, and the
+next item gets a fresh warm process. Items go longest first (their order in ``tasks``) by
+Dask priority. Only the coordinating process writes the manifest.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sahifa.batch.warm import ItemProcess
 from sahifa.batch.workers import Task, _failed
 from sahifa.errors import SahifaError
 
+# Per thread of a Dask worker process: its warm render process, by memory cap.
+_local = threading.local()
+_every: list[ItemProcess] = []  # all of this Dask worker's, for ``warm_processes``
+_lock = threading.Lock()
 
-def render_in_subprocess(task: Task, timeout: float, memory_mb: int) -> dict[str, Any]:
-    """Runs on a Dask worker: one item in a child process, killed at ``timeout``."""
 
-    def cap_memory() -> None:  # in the child, before it starts
-        if memory_mb:
-            import resource
-
-            limit = memory_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-    payload = json.dumps({"key": task.key, "source": str(task.source),
-                          "output": str(task.output), "strict": task.strict,
-                          "variant": task.variant, "root": str(task.root or ""),
-                          "content_root": str(task.content_root or "")})  # fmt: skip
+def render_warm(task: Task, timeout: float, memory_mb: int) -> dict[str, Any]:
+    """Runs on a Dask worker: the item in this thread's warm process (started if needed)."""
+    processes: dict[int, ItemProcess] = _local.__dict__.setdefault("processes", {})
+    process = processes.get(memory_mb)
+    if process is None:
+        process = processes[memory_mb] = ItemProcess(memory_mb)
+        with _lock:
+            _every.append(process)
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "sahifa.batch.item"], input=payload, capture_output=True,
-            text=True, timeout=timeout, preexec_fn=cap_memory, check=False,
-        )  # fmt: skip
-    except subprocess.TimeoutExpired:
-        return _failed(task, f"took longer than {timeout:g} s; stopped")
-    try:
-        return dict(json.loads(done.stdout))
-    except json.JSONDecodeError:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        return _failed(task, f"the render process died (exit code {done.returncode}): {tail}")
+        return process.render(task, timeout)
+    except RuntimeError as exc:  # the process did not warm up
+        return _failed(task, str(exc))
+
+
+def warm_processes() -> list[dict[str, Any]]:
+    """This Dask worker's render processes: pid (None when not running) and how many times
+    each was started (``client.run(warm_processes)``: tests, diagnosis)."""
+    with _lock:
+        return [{"pid": p.process.pid if p.alive() and p.process else None,
+                 "started": p.started} for p in _every]  # fmt: skip
 
 
 @dataclass
@@ -71,14 +71,15 @@ class DaskPool:
         with client:
             futures = {
                 client.submit(
-                    render_in_subprocess,
+                    render_warm,
                     task,
                     self.timeout,
                     self.memory_mb,
                     key=f"sahifa-{task.key}",
                     pure=False,
+                    priority=len(tasks) - index,  # longest first
                 ): task
-                for task in tasks
+                for index, task in enumerate(tasks)
             }
             for future in as_completed(futures):
                 task = futures[future]

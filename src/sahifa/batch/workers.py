@@ -229,6 +229,13 @@ class Pool:
             for _ in range(max(1, min(self.jobs, len(tasks))))
         ]
         try:
+            # All workers warm up at once (each imports WeasyPrint, ~1 s): started one after
+            # another, the second core idled through the first one's warm-up.
+            for slot in slots:
+                slot.worker.start()
+            for slot in slots:
+                if not slot.worker.wait_ready(STARTUP_SECONDS):
+                    raise RuntimeError("a batch worker did not start")
             while pending or any(s.task for s in slots):
                 for slot in slots:
                     if slot.task is None and pending:

@@ -18,6 +18,7 @@ when the patch is removed (``tests/test_engine_patches.py``).
     balanced_lines   even lines for headlines and captions (layout/inline.py: iter_line_boxes)
     marked_content   furniture drawn as artifacts (pdf/stream.py: Stream.marked)
     structure_tree   one structure tree across pages (pdf/tags.py: add_tags)
+    line_split_cache line splits reused within a document (text/line_break.py: split_first_line)
 """
 
 from __future__ import annotations
@@ -62,28 +63,55 @@ def unpatched(dotted: str) -> Any:
 
 # The functions WeasyPrint had before a patch replaced them, by target.
 _originals: dict[str, Any] = {}
-_replacements: dict[str, Any] = {}
+# Per target, the patches installed there, innermost first: two patches of one function
+# (a cache around a replacement, say) compose, each wrapping what was in place before it.
+_stacks: dict[str, list[Patch]] = {}
+# Replacements made, by (patch, the function it wraps): the same chain gives the same objects.
+_made: dict[tuple[Patch, Any], Any] = {}
+
+
+def _apply(patch: Patch) -> None:
+    owner, name = patch._owner()
+    function = _originals[patch.target]
+    for layer in _stacks[patch.target]:
+        if (layer, function) not in _made:
+            _made[layer, function] = layer.make(function)
+        function = _made[layer, function]
+    setattr(owner, name, function)
 
 
 def install(patch: Patch) -> None:
-    """Put the replacement in place (once per process; again after ``remove``)."""
-    owner, name = patch._owner()
+    """Put the replacement in place, around any other patch of the same function (once per
+    process; again after ``remove``)."""
     if patch.target not in _originals:
+        owner, name = patch._owner()
         _originals[patch.target] = getattr(owner, name)
-        _replacements[patch.target] = patch.make(_originals[patch.target])
-    setattr(owner, name, _replacements[patch.target])
+    stack = _stacks.setdefault(patch.target, [])
+    if patch not in stack:
+        stack.append(patch)
+    _apply(patch)
 
 
 def remove(patch: Patch) -> None:
-    """Put WeasyPrint's own function back (the text-layer benchmark; contract tests)."""
-    if patch.target in _originals:
-        owner, name = patch._owner()
-        setattr(owner, name, _originals[patch.target])
+    """Take the patch out, leaving any other patch of the same function in place (the
+    text-layer benchmark; contract tests)."""
+    stack = _stacks.get(patch.target, [])
+    if patch in stack:
+        stack.remove(patch)
+        _apply(patch)
 
 
 def installed(patch: Patch) -> bool:
     owner, name = patch._owner()
-    return patch.target in _replacements and getattr(owner, name) is _replacements[patch.target]
+    stack = _stacks.get(patch.target, [])
+    return patch in stack and getattr(owner, name) is _top(patch.target)
+
+
+def _top(target: str) -> Any:
+    function = _originals[target]
+    for layer in _stacks[target]:
+        function = _made[layer, function]
+    return function
 
 
 def all_patches() -> dict[str, Patch]:
@@ -97,14 +125,19 @@ def all_patches() -> dict[str, Patch]:
         grid_tracks,
         kashida,
         line_deferral,
+        line_split_cache,
         marked_content,
         paragraph_breaks,
         structure_tree,
     )
 
-    modules = (column_rules, grid_tracks, archive_colours, draw_first_line, line_deferral,
-               fonts_dictionary, marked_content, structure_tree, paragraph_breaks, kashida,
-               balanced_lines)  # fmt: skip
+    # line_split_cache first: installed first, it is the innermost layer of split_first_line
+    # and caches WeasyPrint's own function, whose answer depends on its arguments alone;
+    # a patch of the same function installed later (paragraph_breaks) wraps it, whatever
+    # state it keeps.
+    modules = (line_split_cache, column_rules, grid_tracks, archive_colours, draw_first_line,
+               line_deferral, fonts_dictionary, marked_content, structure_tree,
+               paragraph_breaks, kashida, balanced_lines)  # fmt: skip
     return {m.__name__.rsplit(".", 1)[1]: m.PATCH for m in modules}
 
 
