@@ -139,6 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--pdf-variant", choices=["pdf/x-4", "pdf/x-1a"], help="press: the variant to check"
     )
+    check.add_argument(
+        "--json", action="store_true",
+        help="editions: the stories, their status and the verified fixes, as JSON",
+    )  # fmt: skip
 
     proof = commands.add_parser(
         "proof", help="render and write one PNG per page",

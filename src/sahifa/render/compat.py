@@ -49,6 +49,8 @@ FINGERPRINTS = {
     "weasyprint.formatting_structure.boxes:LineBox": "1a068a4d0ed800f8",
     "weasyprint.pdf.fonts:build_fonts_dictionary": "fc551bef35d0d6c3",
     "weasyprint.pdf.fonts:Font.clean": "794f0211f18453f1",
+    "weasyprint.layout.block:block_box_layout": "a6279066e3d9ff7d",
+    "weasyprint.layout.column:columns_layout": "7a05cce3272fc581",
 }
 
 

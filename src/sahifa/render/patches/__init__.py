@@ -11,6 +11,8 @@ when the patch is removed (``tests/test_engine_patches.py``).
     archive_colours  CMYK written as RGB in PDF/A (pdf/stream.py: Stream.set_color)
     draw_first_line  the text layer's glyph codes and order (draw/text.py: draw_first_line)
     line_deferral    text-less glyphs after the line box (draw/__init__.py: draw_inline_level)
+    column_overflow  a stuck overflow column keeps the box's columns (layout/block.py:
+                     block_box_layout, as columns_layout calls it)
     fonts_dictionary fonts keyed by those codes (pdf/fonts.py: build_fonts_dictionary)
 """
 
@@ -84,6 +86,7 @@ def all_patches() -> dict[str, Patch]:
     """Every patch by module name, in the order they are installed."""
     from sahifa.render.patches import (
         archive_colours,
+        column_overflow,
         column_rules,
         draw_first_line,
         fonts_dictionary,
@@ -92,7 +95,7 @@ def all_patches() -> dict[str, Patch]:
     )
 
     modules = (column_rules, grid_tracks, archive_colours, draw_first_line, line_deferral,
-               fonts_dictionary)  # fmt: skip
+               fonts_dictionary, column_overflow)  # fmt: skip
     return {m.__name__.rsplit(".", 1)[1]: m.PATCH for m in modules}
 
 
