@@ -26,7 +26,8 @@ from sahifa.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 # Command name → module of sahifa.commands.
 _MODULES = {"render": "render", "check": "check", "proof": "proof", "diff": "diff",
             "preview": "preview", "batch": "batch", "extract": "extract", "fonts": "fonts",
-            "import": "import_text", "layout": "layout", "new": "new"}  # fmt: skip
+            "import": "import_text", "layout": "layout", "new": "new",
+            "plan": "plan"}  # fmt: skip
 
 
 def _dpi(text: str) -> float:
@@ -151,6 +152,13 @@ def build_parser() -> argparse.ArgumentParser:
     _rendering(proof, source="article or edition file")
     proof.add_argument("-o", "--output", type=Path, required=True, help="folder for the PNGs")
     proof.add_argument("--dpi", type=_dpi, default=100, help="resolution (default 100)")
+
+    plan = commands.add_parser(
+        "plan", help="the flat plan of an edition: every page, every box outlined and labelled",
+        **_example("sahifa plan articles/2023/05/02/edition.yaml -o build/plan.png"),
+    )  # fmt: skip
+    _rendering(plan, source="edition file")
+    plan.add_argument("-o", "--output", type=Path, required=True, help="the PNG to write")
 
     diff = commands.add_parser(
         "diff", help="compare two PDFs page by page; exit 0 identical, 1 different",

@@ -219,7 +219,9 @@ def compose_edition(
                 f"height: {height:.3f}mm; columns: {span};"
             )
             if tweak.image_mm is not None:
+                # The photo is cropped to the height (object-fit: cover), taller or shorter.
                 context["style"] += f" --image-slot-height: {tweak.image_mm:.2f}mm;"
+                context["image_style"] = f"height: {tweak.image_mm:.2f}mm; max-height: none;"
             if tweak.headline_pt is not None:
                 context["headline_style"] = f"font-size: {tweak.headline_pt:g}pt;"
             slots.append(context)
@@ -312,4 +314,5 @@ def _slot_context(
         "jump_to": f"story-{slot.id}-continued" if slot.overflow == "continue" else "",
         "jump_from": f"story-{slot.continues}" if slot.kind == "continued" else "",
         "headline_style": "",
+        "image_style": "",
     }

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from sahifa.pipeline import Prepared
     from sahifa.render import BoxFit, LaidOut
 
-MAX_FIT_PASSES = 8
+MAX_FIT_PASSES = 14
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,17 @@ class Fitter:
     plan: dict[str, WordRange] = field(default_factory=dict)
     tweaks: dict[str, SlotTweak] = field(default_factory=dict)
     layouts: int = 0  # how many times the edition was laid out
+    fixed: set[str] = field(default_factory=set)  # overflow: fit stories a fix was applied to
+    # Cut and continued boxes: [most words known to fit, fewest known not to] (``_refit``).
+    bounds: dict[str, list[int]] = field(default_factory=dict)
+    # The last measured (line height, words per line) of each box: a box that shows no body
+    # line (everything cut, or its head fills it) has none of its own.
+    measures: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    @property
+    def source(self) -> Edition:
+        """The edition as written (``edition`` is it with fit stories' fallbacks applied)."""
+        return self.prepared.edition or self.edition
 
     def run(self, plan: dict[str, WordRange] | None = None,
             tweaks: dict[str, SlotTweak] | None = None,
@@ -148,17 +159,19 @@ def fit_edition(
     fitter = Fitter(prepared, lay_out_html, edition, limits)
     sizes = _AutoSizes(edition, limits)
     sizes.start(fitter.tweaks)
-    bounds: dict[str, list[int]] = {}
     changes: dict[str, str] = {}
-    fitted = False
+    fit_rounds = 0
     state = fitter.run()
     for _ in range(MAX_FIT_PASSES):
-        changed = sizes.refine(state.fits, fitter.tweaks)
-        if not changed and not fitted:
-            fitted = True  # overflow: fit — once the headlines are settled
-            fitter.edition, found = search.apply_fits(fitter, state, changes)
-            changed = found
-        changed = _refit(fitter.edition, state, fitter.plan, bounds) or changed
+        resized = sizes.refine(state.fits, fitter.tweaks)
+        for story in resized:  # a new headline size: search its words afresh
+            fitter.bounds.pop(story, None)
+        changed = _refit(fitter, state, skip=resized) or bool(resized)
+        if not changed and fit_rounds < 2:
+            # overflow: fit — once headlines and cuts are settled: fix or fall back, then
+            # (once cut or continued) give a story short of body lines its lines.
+            fit_rounds += 1
+            fitter.edition, changed = search.apply_fits(fitter, state, changes)
         if not changed:
             break
         state = fitter.run()
@@ -213,19 +226,20 @@ def _warnings(fitter: Fitter, state: Layout, changes: dict[str, str]) -> list[Pr
     return warnings
 
 
-def _refit(edition: Edition, state: Layout, plan: dict[str, WordRange],
-           bounds: dict[str, list[int]]) -> bool:  # fmt: skip
+def _refit(fitter: Fitter, state: Layout, skip: frozenset[str] | set[str] = frozenset()) -> bool:
     """Narrow (or widen) the words of boxes that cut or continue; True if the plan changed.
 
     ``bounds[id]`` is [most words known to fit, fewest known not to]: each pass moves the
     count between them, first by what was measured, then by halving."""
+    edition, plan, bounds = fitter.edition, fitter.plan, fitter.bounds
     changed = False
     for page in edition.pages:
         for slot in page.slots:
             fit = state.fits.get(slot.id)
             # overflow: fit is settled first (sahifa.copyfit.search.apply_fits): a fitted box
             # keeps "fit", one that falls back takes its fallback's mode.
-            if fit is None or slot.kind == "continued" or slot.overflow not in ("cut", "continue"):
+            if (fit is None or slot.kind == "continued" or slot.id in skip
+                    or slot.overflow not in ("cut", "continue")):  # fmt: skip
                 continue
             if slot.kind == "briefs":  # briefs are cut whole, from the last one
                 if fit.overset or fit.furniture_overflow:
@@ -234,6 +248,11 @@ def _refit(edition: Edition, state: Layout, plan: dict[str, WordRange],
                         plan[slot.id] = WordRange(0, shown - 1)
                         changed = True
                 continue
+            if fit.line_mm and fit.words_per_line:
+                fitter.measures[slot.id] = (fit.line_mm, fit.words_per_line)
+            elif slot.id in fitter.measures:
+                line_mm, per_line = fitter.measures[slot.id]
+                fit = replace(fit, line_mm=line_mm, words_per_line=per_line)
             total = state.words.get(slot.id, 0)
             current = plan.get(slot.id, WordRange())
             end = total if current.end is None else current.end
@@ -296,8 +315,10 @@ class _AutoSizes:
             tweaks[slot] = replace(tweaks.get(slot, SlotTweak()),
                                    headline_pt=self.limits.headline_scale[0])  # fmt: skip
 
-    def refine(self, fits: dict[str, BoxFit], tweaks: dict[str, SlotTweak]) -> bool:
-        changed = False
+    def refine(self, fits: dict[str, BoxFit], tweaks: dict[str, SlotTweak]) -> set[str]:
+        """Resize the headlines that take too many lines, or could be larger; the ids of
+        those resized."""
+        changed = set()
         scale = self.limits.headline_scale
         most = self.limits.headline_max_lines
         for slot in self.slots:
@@ -317,7 +338,7 @@ class _AutoSizes:
                 continue  # fits, and nothing larger is predicted to
             if choice != size:
                 tweaks[slot] = replace(tweaks[slot], headline_pt=choice)
-                changed = True
+                changed.add(slot)
         return changed
 
 

@@ -37,6 +37,7 @@ class Limits:
     headline_max_lines: int = 3
     image_min_mm: float = 30.0
     image_max_mm: float = 50.0
+    image_mm: float = 50.0  # a box's photo height unless a fix changes it (slot-height)
 
     @classmethod
     def of(cls, settings: dict[str, Any]) -> Limits:
@@ -54,6 +55,7 @@ class Limits:
             headline_max_lines=int(headline.get("max-lines", 3)),
             image_min_mm=length_mm(str(image.get("min-height", most))),
             image_max_mm=length_mm(str(most)),
+            image_mm=length_mm(str(image.get("slot-height") or most)),
         )
 
     def min_body_lines(self, slot: Slot, columns: int) -> int:

@@ -91,11 +91,14 @@ def suggest(fitter: Fitter, state: Layout, statuses: list[StoryStatus],
 
 def apply_fits(fitter: Fitter, state: Layout, changes: dict[str, str]) -> tuple[Edition, bool]:
     """``overflow: fit``: apply the first verified non-cutting fix of each fit story that is
-    over, under or short; a story without one takes its ``fallback:`` mode."""
-    fits = {s.id for p in fitter.edition.pages for s in p.slots if s.overflow == "fit"}
+    over, under or short; a story over without one takes its ``fallback:`` mode (and, once
+    cut or continued, a story short of min-body-lines gets the fix that gives it the lines).
+    """
+    fits = {s.id for p in fitter.source.pages for s in p.slots if s.overflow == "fit"}
     if not fits:
         return fitter.edition, False
-    statuses = [s for s in fitter.statuses(state) if s.story in fits]
+    statuses = [s for s in fitter.statuses(state) if s.story in fits
+                and s.story not in fitter.fixed and s.status != "cut"]  # fmt: skip
     edition, changed = fitter.edition, False
     for suggestion in suggest(fitter, state, statuses, NON_CUTTING):
         story = suggestion.status.story
@@ -103,12 +106,14 @@ def apply_fits(fitter: Fitter, state: Layout, changes: dict[str, str]) -> tuple[
         if fix is not None:
             for target, tweak in fix.tweaks:
                 fitter.tweaks[target] = _merge(fitter.tweaks.get(target), tweak)
-            changes[story] = fix.text
+            fitter.fixed.add(story)
+            fitter.bounds.pop(story, None)  # more room: search its words afresh
+            changes[story] = "; ".join(filter(None, (changes.get(story), fix.text)))
             changed = True
-        elif suggestion.status.status in ("over", "short"):
+        elif suggestion.status.status == "over":
             slot = next(s for p in edition.pages for s in p.slots if s.id == story)
             edition = _with_slot(edition, story, overflow=slot.fallback)
-            changes[story] = f"no fix within the layout's limits: fallback {slot.fallback}"
+            changes[story] = f"no fix within the layout's limits: {slot.fallback}"
             changed = True
     return edition, changed
 
@@ -137,7 +142,7 @@ def _candidates(fitter: Fitter, page: EditionPage, slot: Slot, fit: BoxFit,
     groups: list[_Group] = []
     tweak = fitter.tweaks.get(slot.id, SlotTweak())
     if slot.kind == "story" and slot.articles[0].image is not None:
-        current = tweak.image_mm or limits.image_max_mm
+        current = tweak.image_mm or limits.image_mm
         low, high = limits.image_min_mm, limits.image_max_mm
         steps = {round(low + i * PHOTO_STEP_MM, 1)
                  for i in range(int((high - low) / PHOTO_STEP_MM) + 1)} | {low, high}
@@ -149,7 +154,8 @@ def _candidates(fitter: Fitter, page: EditionPage, slot: Slot, fit: BoxFit,
                       if (h <= goal if shrink else h >= goal)), len(heights) - 1)  # fmt: skip
         groups.append(_Group([Fix(slot.id, "photo", f"photo height {h:g} mm (now {current:g} "
                                   "mm)", ((slot.id, SlotTweak(image_mm=h)),),
-                                  change=abs(current - h)) for h in heights], guess))  # fmt: skip
+                                  change=abs(current - h)) for h in heights], guess,
+                             scan=not shrink))  # fmt: skip
     if slot.kind == "story" and fit.headline_pt:
         current = round(fit.headline_pt, 1)
         sizes = sorted((s for s in limits.headline_scale if (s < current if shrink
@@ -157,7 +163,8 @@ def _candidates(fitter: Fitter, page: EditionPage, slot: Slot, fit: BoxFit,
                        key=lambda s: abs(s - current))  # fmt: skip
         groups.append(_Group([Fix(slot.id, "headline", f"headline {size:g} pt (now "
                                   f"{current:g} pt)", ((slot.id, SlotTweak(headline_pt=size)),),
-                                  change=abs(current - size)) for size in sizes], 0))  # fmt: skip
+                                  change=abs(current - size)) for size in sizes], 0,
+                             scan=not shrink))  # fmt: skip
     groups += [_Group([fix], 0) for fix in _span_trades(fitter, page, slot, shrink)]
     if shrink and slot.kind == "story" and status.status == "over" and fit.fitting_words > 0:
         keep = fit.fitting_words
@@ -177,25 +184,41 @@ class _Group:
     probe: int  # the next index to lay out (first: the predicted one)
     bad: int = -1  # the largest index seen not to work
     good: int = -1  # the smallest index seen to work (-1: none yet)
+    # Underset: too little change leaves it under, too much makes it over, so the fixes
+    # that work are a window: scan from the least change until one works or one overshoots.
+    scan: bool = False
 
     def __post_init__(self) -> None:
         self.good = len(self.fixes)
-        self.probe = max(0, min(self.probe, len(self.fixes) - 1))
+        self.probe = 0 if self.scan else max(0, min(self.probe, len(self.fixes) - 1))
 
     @property
     def done(self) -> bool:
         return self.good - self.bad <= 1
 
-    def record(self, works: bool) -> None:
+    def record(self, works: bool, overshot: bool = False) -> None:
+        if self.scan:
+            if works:
+                self.good = self.probe
+            elif overshot or self.probe + 1 >= len(self.fixes):
+                self.bad, self.good = len(self.fixes), len(self.fixes) + 1  # none works
+            else:
+                self.bad = self.probe
+                self.probe += 1
+            return
+        last = len(self.fixes) - 1
         if works:
             self.good = self.probe
         else:
             self.bad = self.probe
-        self.probe = (self.bad + self.good) // 2
+        if not works and self.good > last and self.bad < last:
+            self.probe = last  # is anything within the limits enough? (else: done)
+        else:
+            self.probe = (self.bad + self.good) // 2
 
     @property
     def found(self) -> Fix | None:
-        return self.fixes[self.good] if self.good < len(self.fixes) else None
+        return self.fixes[self.good] if 0 <= self.good < len(self.fixes) else None
 
 
 def _needed_mm(fit: BoxFit, status: StoryStatus, state: Layout, fitter: Fitter,
@@ -312,7 +335,9 @@ def _verify(fitter: Fitter, queues: dict[str, list[_Group]],
                 plan[fix.story] = fix.words
         trial = fitter.run(plan=plan, tweaks=tweaks)
         for group, fix in chosen:
-            group.record(_works(fitter, trial, fix, places, plan, statuses[fix.story]))
+            works = _works(fitter, trial, fix, places, plan, statuses[fix.story])
+            fit = trial.fits.get(fix.story)
+            group.record(works, overshot=fit is None or fit.overset)
     found: dict[str, list[Fix]] = {}
     for story, groups in queues.items():
         for group in groups:
