@@ -45,6 +45,8 @@ PROPERTIES = {
     "grid.rule": "The width of the column rules.",
     "image.height": "An article's lead image height.",
     "image.slot-height": "Edition boxes: the tallest a lead image may be.",
+    "image.min-height": "Copy-fitting: the shortest photo a fix may choose (edition boxes).",
+    "image.max-height": "Copy-fitting: the tallest photo a fix may choose (edition boxes).",
     "--page-content-height": "The page grid's height: the paper less the top and bottom "
     "margins (computed).",
     "--grid-template-columns": "The grid's column tracks, fixed widths in mm (computed; "

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from sahifa.render import BoxFit, LaidOut
 
 MAX_FIT_PASSES = 14
+BALANCE_LAYOUTS = 3  # the balanced height, then at most two corrections
 
 
 @dataclass(frozen=True)
@@ -214,9 +215,9 @@ def _warnings(fitter: Fitter, state: Layout, changes: dict[str, str]) -> list[Pr
                 continue
             if slot.kind == "briefs":
                 dropped = len(slot.articles) - (plan[slot.id].end or 0)
-                warnings.append(Problem(
-                    "overset", f"page {page.number}: {slot.id!r}: {dropped} brief(s) that did "
-                    "not fit the box were left out", file=edition.path, line=slot.line))  # fmt: skip
+                message = (f"page {page.number}: {slot.id!r}: {dropped} brief(s) that did "
+                           "not fit the box were left out")  # fmt: skip
+                warnings.append(Problem("overset", message, file=edition.path, line=slot.line))
             elif slot.kind == "story" and slot.overflow == "cut":
                 cut = state.words.get(slot.id, 0) - (plan[slot.id].end or 0)
                 warnings.append(Problem(
@@ -344,10 +345,13 @@ class _AutoSizes:
 
 def _balance(fitter: Fitter, state: Layout) -> Layout:
     """Balance every finished story across its columns: the column height from the
-    unbalanced pass's line count, then one more layout (and one to correct a box whose
-    paragraph spacing needed more). A box that overflows at the balanced height keeps its
+    unbalanced pass's line count, then one more layout; a box that overflows at that height
+    (paragraph spacing differs from column to column) or ends unevenly is corrected by up to
+    two more layouts, every box in the same ones. A box that never balances keeps its
     unbalanced height."""
     heights: dict[str, float] = {}
+    low: dict[str, float] = {}
+    high: dict[str, float] = {}
     for page in fitter.edition.pages:
         for slot in page.slots:
             fit = state.fits.get(slot.id)
@@ -355,31 +359,42 @@ def _balance(fitter: Fitter, state: Layout) -> Layout:
                 continue
             height = balanced_height(fit)
             if height is not None:
-                heights[slot.id] = height
+                heights[slot.id], low[slot.id], high[slot.id] = height, 0.0, fit.box_mm
     if not heights:
         return state
-    for attempt in range(2):
-        tweaks = dict(fitter.tweaks)
+    best: dict[str, float] = {}
+    trial, tried = state, dict(heights)
+    kept: tuple[dict[str, float], Layout] | None = None  # a trial where every box fitted
+    for _ in range(BALANCE_LAYOUTS):
+        tried = {**best, **heights}
+        trial = fitter.run(tweaks=_with_heights(fitter.tweaks, tried))
+        if not any(trial.fits.get(s) is None or trial.fits[s].overset for s in tried):
+            kept = (tried, trial)
+        following: dict[str, float] = {}
         for story, height in heights.items():
-            tweaks[story] = replace(tweaks.get(story, SlotTweak()), height_mm=height)
-        trial = fitter.run(tweaks=tweaks)
-        failed = [s for s in heights if trial.fits.get(s) is None or trial.fits[s].overset]
-        if not failed:
-            fitter.tweaks = tweaks
-            return trial
-        for story in failed:
-            if attempt == 0:
-                heights[story] += state.fits[story].line_mm
-            else:
-                del heights[story]
+            fit = trial.fits.get(story)
+            line = state.fits[story].line_mm
+            if fit is None or fit.overset:
+                low[story] = height
+                following[story] = min(high[story], height + line / 2)
+                continue
+            high[story] = height
+            best[story] = height
+            ends = [fit.box_mm - white for white in fit.column_white_mm]
+            spread = max(ends) - min(ends)
+            if spread > line * 1.05:  # the last column ends too high: shorter columns
+                following[story] = max(height - spread / 2, (low[story] + height) / 2)
+        heights = {s: h for s, h in following.items() if abs(h - tried[s]) > 0.1}
         if not heights:
             break
-    if heights:
-        tweaks = dict(fitter.tweaks)
-        for story, height in heights.items():
-            tweaks[story] = replace(tweaks.get(story, SlotTweak()), height_mm=height)
-        trial = fitter.run(tweaks=tweaks)
-        if not any(trial.fits[s].overset for s in heights if s in trial.fits):
-            fitter.tweaks = tweaks
-            return trial
+    fitter.tweaks = _with_heights(fitter.tweaks, best)
+    if kept is not None and kept[0] == best:
+        return kept[1]
     return fitter.run()
+
+
+def _with_heights(tweaks: dict[str, SlotTweak], heights: dict[str, float]) -> dict[str, SlotTweak]:
+    result = dict(tweaks)
+    for story, height in heights.items():
+        result[story] = replace(result.get(story, SlotTweak()), height_mm=height)
+    return result

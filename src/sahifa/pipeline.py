@@ -25,10 +25,10 @@ from sahifa.content.article import Article
 from sahifa.content.edition import Edition, is_edition, read_edition
 from sahifa.content.placeholders import refuse_placeholders
 from sahifa.content.reader import read_article
-from sahifa.errors import Problem, SahifaError
-from sahifa.fetch import CSS, FONT, IMAGE, Fetcher
 from sahifa.copyfit.rules import StoryStatus
 from sahifa.copyfit.search import Suggestion
+from sahifa.errors import Problem, SahifaError
+from sahifa.fetch import CSS, FONT, IMAGE, Fetcher
 from sahifa.fitting import Overset, fit_edition
 from sahifa.fonts import FontRegistry, load_registry
 from sahifa.layouts import Layout, NamedIn, load_layout

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
             "stories": [{"story": s.story, "page": s.page, "status": s.status,
                          "lines": s.lines, "words": s.words, "mm": round(s.mm, 1),
                          "continued_on": s.continued_on, "changed": s.changed}
-                        for s in result.copyfit],  # fmt: skip
+                        for s in result.copyfit],
             "suggestions": [s.as_json() for s in result.suggestions],
         }
         print(json.dumps(report, ensure_ascii=False, indent=1), file=stdout)

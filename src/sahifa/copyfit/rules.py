@@ -156,10 +156,10 @@ def judge(slot: Slot, fit: BoxFit, limits: Limits, full_mm: float, *, cut_words:
 def balanced_height(fit: BoxFit) -> float | None:
     """The box height (mm) that ends a story balanced across its columns, or None when it
     is balanced already (its columns' line counts within one of each other) or has one."""
-    lines = [n for n in fit.column_lines]
     if fit.columns < 2 or not fit.body_lines or fit.overset:
         return None
-    if max(lines) - min(lines) <= 1:
+    ends = [fit.box_mm - white for white in fit.column_white_mm]
+    if max(ends) - min(ends) <= fit.line_mm:  # last lines within one line of each other
         return None
     per_column = math.ceil(fit.body_lines / fit.columns)
     if per_column > len(fit.first_column_bottoms):

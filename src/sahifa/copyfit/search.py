@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from sahifa.compose import SlotTweak
 from sahifa.content.edition import Edition, EditionPage, Slot
 from sahifa.copyfit.rules import StoryStatus, judge
+from sahifa.errors import RenderError
 from sahifa.markup import WordRange, render_body
 
 if TYPE_CHECKING:
@@ -144,12 +145,16 @@ def _candidates(fitter: Fitter, page: EditionPage, slot: Slot, fit: BoxFit,
     if slot.kind == "story" and slot.articles[0].image is not None:
         current = tweak.image_mm or limits.image_mm
         low, high = limits.image_min_mm, limits.image_max_mm
-        steps = {round(low + i * PHOTO_STEP_MM, 1)
-                 for i in range(int((high - low) / PHOTO_STEP_MM) + 1)} | {low, high}
+        goal = current - need_mm if shrink else current + need_mm
+        if shrink:  # bisected: every 5 mm between the limits
+            steps = {round(low + i * PHOTO_STEP_MM, 1)
+                     for i in range(int((high - low) / PHOTO_STEP_MM) + 1)} | {low, high}
+        else:  # scanned from the predicted height up, a millimetre at a time
+            steps = {float(h) for h in range(math.ceil(max(goal, current + 1)),
+                                             math.floor(high) + 1)}  # fmt: skip
         heights = sorted((h for h in steps if (h < current - 0.05 if shrink
                                                else h > current + 0.05)),
                          key=lambda h: abs(h - current))  # fmt: skip
-        goal = current - need_mm if shrink else current + need_mm
         guess = next((i for i, h in enumerate(heights)
                       if (h <= goal if shrink else h >= goal)), len(heights) - 1)  # fmt: skip
         groups.append(_Group([Fix(slot.id, "photo", f"photo height {h:g} mm (now {current:g} "
@@ -235,7 +240,8 @@ def _needed_mm(fit: BoxFit, status: StoryStatus, state: Layout, fitter: Fitter,
     if status.status == "cut":
         lines = status.words / max(1.0, fit.words_per_line)
         return lines * fit.line_mm / max(1, fit.columns)
-    return max(0.0, status.mm - 2 * fit.line_mm)
+    # Under: every millimetre of head is a millimetre less white; leave under 3 lines.
+    return max(0.0, status.mm - 2.9 * fit.line_mm)
 
 
 def _span_trades(fitter: Fitter, page: EditionPage, slot: Slot, wider: bool) -> list[Fix]:
@@ -333,7 +339,12 @@ def _verify(fitter: Fitter, queues: dict[str, list[_Group]],
             plan.pop(f"{fix.story}-continued", None)
             if fix.words is not None:
                 plan[fix.story] = fix.words
-        trial = fitter.run(plan=plan, tweaks=tweaks)
+        try:
+            trial = fitter.run(plan=plan, tweaks=tweaks)
+        except RenderError:  # the engine fails on this page: none of these is a fix
+            for group, _fix in chosen:
+                group.record(False)
+            continue
         for group, fix in chosen:
             works = _works(fitter, trial, fix, places, plan, statuses[fix.story])
             fit = trial.fits.get(fix.story)

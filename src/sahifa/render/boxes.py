@@ -98,7 +98,11 @@ def measure_slots(laid_out: LaidOut) -> dict[str, BoxFit]:
                 continue
             inside, beyond = columns[:count], columns[count:]
             heights = [h for c in columns for h in _line_heights(c)]
+            # Where the columns end: the box's own height, unless the grid stretched the box
+            # past the height its style gave the columns (a balanced ending).
             bottom = box.content_box_y() + box.height
+            if inside:
+                bottom = min(bottom, max(c.position_y + c.height for c in inside))
             head_bottom = max((_bottom(c) for c in box.children
                                if c.style["column_span"] == "all"),
                               default=box.content_box_y())  # fmt: skip
@@ -122,7 +126,7 @@ def measure_slots(laid_out: LaidOut) -> dict[str, BoxFit]:
                 overflow_words=sum(_words(c) for c in beyond) + clipped_words,
                 overflow_lines=sum(_lines(c) for c in beyond) + len(clipped),
                 furniture_overflow=any(_has_furniture(c) for c in beyond),
-                box_mm=box.height * _MM,
+                box_mm=(bottom - box.content_box_y()) * _MM,
                 head_mm=(head_bottom - box.content_box_y()) * _MM,
                 line_mm=(max(set(heights), key=heights.count) if heights else 0.0) * _MM,
                 column_lines=tuple(_lines(c) - sum(1 for b in clipped if _within(b, c))
