@@ -3,6 +3,7 @@ overflow: fit, check's verified fixes, the flat plan, and hostile values in the 
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -268,3 +269,21 @@ def test_a_stuck_overflow_column_keeps_the_box_columns_on_their_page(project: Pa
         unpatched = _lay_out_html(prepared, prepared.html, job)
     stuck = render.measure_slots(unpatched)["borsa-egx30"]
     assert stuck.spilled and stuck.fitting_words == 0
+
+
+def test_the_preview_page_shows_the_flat_plan_above_the_pages(project: Path) -> None:
+    from sahifa.preview.server import Previewer, page_html, render_pdf
+
+    edition = _edition(project, HEAD + INSIDE + _slot("wahdat-al-jabahat.yaml", 1, 3, 1, 4)
+                       + _slot("taqs-harara.yaml", 4, 2, 1, 5, "        overflow: cut\n"))
+    previewer = Previewer(RenderJob(source=edition, allow_overset=True), project,
+                          render=render_pdf)  # fmt: skip
+    previewer.render_once()  # in this thread, no worker
+    state = previewer.state
+    assert state.error == "" and state.public()["plan"] is True
+    plan = Image.open(io.BytesIO(state.plan)).convert("RGB")
+    reds = sum(1 for x in range(0, plan.width, 2) for y in range(0, plan.height, 2)
+               if (p := plan.getpixel((x, y)))[0] > 180 and p[1] < 80 and p[2] < 80)  # fmt: skip
+    assert reds > 50  # the overset box's outline
+    page = page_html("edition.yaml").decode()
+    assert page.index('id="plan"') < page.index('id="pages"') and "/plan.png?v=" in page
