@@ -61,7 +61,7 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         print(f"{counts['over']} overset, {counts['under']} underset, {counts['short']} short "
               f"of min-body-lines ({result.seconds:.1f} s)", file=stdout)  # fmt: skip
         return EXIT_PROBLEMS
-    print(f"{result.source}: ok, {result.pages} page(s), 0 overset, 0 underset "
+    print(f"{result.source}: ok, {result.pages} page(s), nothing overset, 0 underset "
           f"({result.seconds:.1f} s)", file=stdout)  # fmt: skip
     return EXIT_OK
 

@@ -59,10 +59,6 @@ class Slot:
             self.overflow == "fit" and self.fallback == "continue"
         )
 
-    @property
-    def may_cut(self) -> bool:
-        return self.overflow == "cut" or (self.overflow == "fit" and self.fallback == "cut")
-
 
 @dataclass(frozen=True)
 class EditionPage:
