@@ -176,6 +176,7 @@ def fit_edition(
         if not changed:
             break
         state = fitter.run()
+    state = _settle(fitter, state)
     state = _balance(fitter, state)
     statuses = fitter.statuses(state)
     statuses = [replace(s, changed=changes.get(s.story, "")) for s in statuses]
@@ -292,6 +293,25 @@ def _refit(fitter: Fitter, state: Layout, skip: frozenset[str] | set[str] = froz
                 plan[f"{slot.id}-continued"] = WordRange(guess, None)
             changed = True
     return changed
+
+
+def _settle(fitter: Fitter, state: Layout) -> Layout:
+    """Passes ran out with a cut or continued box still over (its head or photo changed
+    late): keep the words measured inside it, less a line, and lay out once more."""
+    changed = False
+    for page in fitter.edition.pages:
+        for slot in page.slots:
+            fit = state.fits.get(slot.id)
+            if (fit is None or slot.kind != "story" or not fit.overset
+                    or slot.overflow not in ("cut", "continue")):  # fmt: skip
+                continue
+            current = fitter.plan.get(slot.id, WordRange())
+            end = current.start + max(0, fit.fitting_words - math.ceil(fit.words_per_line))
+            fitter.plan[slot.id] = WordRange(current.start, end)
+            if slot.overflow == "continue":
+                fitter.plan[f"{slot.id}-continued"] = WordRange(end, None)
+            changed = True
+    return fitter.run() if changed else state
 
 
 def _estimate(fit: BoxFit) -> int:
