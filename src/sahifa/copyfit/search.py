@@ -160,7 +160,7 @@ def _candidates(fitter: Fitter, page: EditionPage, slot: Slot, fit: BoxFit,
         groups.append(_Group([Fix(slot.id, "photo", f"photo height {h:g} mm (now {current:g} "
                                   "mm)", ((slot.id, SlotTweak(image_mm=h)),),
                                   change=abs(current - h)) for h in heights], guess,
-                             scan=not shrink))  # fmt: skip
+                             scan=not shrink, shrink=shrink))  # fmt: skip
     if slot.kind == "story" and fit.headline_pt:
         current = round(fit.headline_pt, 1)
         sizes = sorted((s for s in limits.headline_scale if (s < current if shrink
@@ -169,7 +169,7 @@ def _candidates(fitter: Fitter, page: EditionPage, slot: Slot, fit: BoxFit,
         groups.append(_Group([Fix(slot.id, "headline", f"headline {size:g} pt (now "
                                   f"{current:g} pt)", ((slot.id, SlotTweak(headline_pt=size)),),
                                   change=abs(current - size)) for size in sizes], 0,
-                             scan=not shrink))  # fmt: skip
+                             scan=not shrink, shrink=shrink))  # fmt: skip
     groups += [_Group([fix], 0) for fix in _span_trades(fitter, page, slot, shrink)]
     if shrink and slot.kind == "story" and status.status == "over" and fit.fitting_words > 0:
         keep = fit.fitting_words
@@ -192,6 +192,9 @@ class _Group:
     # Underset: too little change leaves it under, too much makes it over, so the fixes
     # that work are a window: scan from the least change until one works or one overshoots.
     scan: bool = False
+    shrink: bool = True  # fixes for a story over or short (False: underset)
+    tried: set[int] = field(default_factory=set)
+    alone: bool = False  # laid out without other stories' candidates
 
     def __post_init__(self) -> None:
         self.good = len(self.fixes)
@@ -203,23 +206,37 @@ class _Group:
 
     def record(self, works: bool, overshot: bool = False) -> None:
         if self.scan:
+            self.tried.add(self.probe)
             if works:
                 self.good = self.probe
-            elif overshot or self.probe + 1 >= len(self.fixes):
+            elif overshot and not self.shrink:
                 self.bad, self.good = len(self.fixes), len(self.fixes) + 1  # none works
             else:
-                self.bad = self.probe
-                self.probe += 1
+                self._next_untried()
             return
         last = len(self.fixes) - 1
+        self.tried.add(self.probe)
         if works:
             self.good = self.probe
         else:
             self.bad = self.probe
         if not works and self.good > last and self.bad < last:
-            self.probe = last  # is anything within the limits enough? (else: done)
+            self.probe = last  # is anything within the limits enough?
+        elif not works and self.probe == last and self.good > last:
+            # Not even the most change works: room is not monotone here (a quote that does
+            # not break lands elsewhere), so try every candidate left, least change first.
+            self.scan = True
+            self._next_untried()
         else:
             self.probe = (self.bad + self.good) // 2
+
+    def _next_untried(self) -> None:
+        left = [i for i in range(len(self.fixes)) if i not in self.tried]
+        if left:
+            self.probe, self.bad, self.good = left[0], -1, len(self.fixes)
+            self.bad = left[0] - 1
+        else:
+            self.bad, self.good = len(self.fixes), len(self.fixes) + 1  # none works
 
     @property
     def found(self) -> Fix | None:
@@ -322,10 +339,12 @@ def _verify(fitter: Fitter, queues: dict[str, list[_Group]],
                     continue
                 fix = group.fixes[group.probe]
                 targets = {story} | {t for t, _ in fix.tweaks}
-                if not targets & touched:
+                if not targets & touched and not (group.alone and chosen):
                     chosen.append((group, fix))
                     touched |= targets
                 break  # one group of a story at a time: they change the same box
+            if chosen and chosen[0][0].alone:
+                break
         if not chosen:
             break
         tweaks = dict(fitter.tweaks)
@@ -345,9 +364,15 @@ def _verify(fitter: Fitter, queues: dict[str, list[_Group]],
             for group, _fix in chosen:
                 group.record(False)
             continue
+        spilled = {story for story, fit in trial.fits.items() if fit.spilled}
         for group, fix in chosen:
             works = _works(fitter, trial, fix, places, plan, statuses[fix.story])
             fit = trial.fits.get(fix.story)
+            if not works and len(chosen) > 1 and spilled - {fix.story}:
+                # Another box of this trial went on to the next page, and the page's grid
+                # with it: lay this candidate out again on its own.
+                group.alone = True
+                continue
             group.record(works, overshot=fit is None or fit.overset)
     found: dict[str, list[Fix]] = {}
     for story, groups in queues.items():
