@@ -52,6 +52,8 @@ PROPERTIES = {
     "--sahifa-line-breaking": "Justified text: `paragraph` (breaks chosen for the whole "
     "paragraph, kashida counted as stretch) or `greedy` (line by line), from layout.yaml's "
     "`line-breaking:`.",
+    "image.min-height": "Copy-fitting: the shortest photo a fix may choose (edition boxes).",
+    "image.max-height": "Copy-fitting: the tallest photo a fix may choose (edition boxes).",
     "--page-content-height": "The page grid's height: the paper less the top and bottom "
     "margins (computed).",
     "--grid-template-columns": "The grid's column tracks, fixed widths in mm (computed; "

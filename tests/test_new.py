@@ -200,12 +200,12 @@ def test_check_reports_every_unfilled_slot(yesterday: Path, project: Path) -> No
     result = run_cli("check", plan)
     assert result.code == 1
     found = _placeholder_lines(result.err)
-    assert len(found) == 11  # 12 slots, one of them a continuation
+    assert len(found) == 15  # 16 slots, one of them a continuation
     text = (project / plan).read_text(encoding="utf-8").splitlines()
     for match in found:
         assert match["file"] == plan
         assert text[int(match["line"]) - 1].strip().startswith("- placeholder: true")
-    assert [m["page"] for m in found] == ["1"] * 4 + ["2"] * 3 + ["3"] * 2 + ["4"] * 2
+    assert [m["page"] for m in found] == ["1"] * 4 + ["2"] * 4 + ["3"] * 3 + ["4"] * 4
 
     # Filling one slot (keeping its id) makes its line go away.
     filled = (project / plan).read_text(encoding="utf-8").replace(
@@ -216,7 +216,7 @@ def test_check_reports_every_unfilled_slot(yesterday: Path, project: Path) -> No
     again = run_cli("check", plan)
     assert again.code == 1
     ids = [m["id"] for m in _placeholder_lines(again.err)]
-    assert len(ids) == 10 and "taqs-harara" not in ids
+    assert len(ids) == 14 and "taqs-harara" not in ids
 
 
 def test_render_refuses_an_unfilled_plan(yesterday: Path, project: Path) -> None:
@@ -224,7 +224,7 @@ def test_render_refuses_an_unfilled_plan(yesterday: Path, project: Path) -> None
     out = project / "build/plan.pdf"
     result = run_cli("render", "articles/2023/05/03/edition.yaml", "-o", out)
     assert result.code == 1
-    assert len(_placeholder_lines(result.err)) == 11
+    assert len(_placeholder_lines(result.err)) == 15
     assert not out.exists()
 
 

@@ -27,7 +27,7 @@ from sahifa.commands import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 _MODULES = {"render": "render", "check": "check", "proof": "proof", "diff": "diff",
             "preview": "preview", "batch": "batch", "extract": "extract", "fonts": "fonts",
             "import": "import_text", "layout": "layout", "new": "new",
-            "text": "text"}  # fmt: skip
+            "text": "text", "plan": "plan"}  # fmt: skip
 
 
 def _dpi(text: str) -> float:
@@ -141,6 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--pdf-variant", choices=["pdf/x-4", "pdf/x-1a"], help="press: the variant to check"
     )
+    check.add_argument(
+        "--json", action="store_true",
+        help="editions: the stories, their status and the verified fixes, as JSON",
+    )  # fmt: skip
 
     proof = commands.add_parser(
         "proof", help="render and write one PNG per page",
@@ -149,6 +153,13 @@ def build_parser() -> argparse.ArgumentParser:
     _rendering(proof, source="article or edition file")
     proof.add_argument("-o", "--output", type=Path, required=True, help="folder for the PNGs")
     proof.add_argument("--dpi", type=_dpi, default=100, help="resolution (default 100)")
+
+    plan = commands.add_parser(
+        "plan", help="the flat plan of an edition: every page, every box outlined and labelled",
+        **_example("sahifa plan articles/2023/05/02/edition.yaml -o build/plan.png"),
+    )  # fmt: skip
+    _rendering(plan, source="edition file")
+    plan.add_argument("-o", "--output", type=Path, required=True, help="the PNG to write")
 
     diff = commands.add_parser(
         "diff", help="compare two PDFs page by page; exit 0 identical, 1 different",

@@ -25,6 +25,19 @@ from sahifa.markup import WordRange, render_body
 from sahifa.settings import Settings
 
 
+@dataclass(frozen=True)
+class SlotTweak:
+    """What copy-fitting changes in one box, within the designer's limits (``sahifa.copyfit``):
+    the photo's height, the headline's size, the box's columns, the box's own height (a
+    balanced ending: shorter columns in the same grid area)."""
+
+    image_mm: float | None = None
+    headline_pt: float | None = None
+    column: int | None = None
+    span: int | None = None
+    height_mm: float | None = None
+
+
 @dataclass
 class Composed:
     """The HTML of a render and the warnings found while composing it."""
@@ -184,8 +197,10 @@ def compose_edition(
     layout: Layout,
     fonts: FontRegistry,
     plan: dict[str, WordRange],
+    tweaks: dict[str, SlotTweak] | None = None,
 ) -> Composed:
-    """Render the layout's edition template: every page, every slot, ``plan``'s words."""
+    """Render the layout's edition template: every page, every slot, ``plan``'s words, each
+    box changed as ``tweaks`` says."""
     digits = settings.digits
     warnings: list[Problem] = []
     words: dict[str, int] = {}
@@ -196,18 +211,26 @@ def compose_edition(
         slots = []
         for slot in page.slots:
             _check_on_grid(edition, page.number, slot, grid, layout.name)
+            tweak = (tweaks or {}).get(slot.id, SlotTweak())
             context = _slot_context(edition, slot, digits, plan, warnings, words)
-            column = grid.columns - (slot.column + slot.span - 1) + 1  # mirrored: LTR grid
-            kind = "front" if page.template == "front" else "inside"
+            first = tweak.column or slot.column
+            span = tweak.span or slot.span
+            column = grid.columns - (first + span - 1) + 1  # mirrored: LTR grid
             # The explicit height matters for speed: WeasyPrint lays every grid item out
             # again to size the rows, and a multi-column box without a height is balanced
             # over and over (minutes for four pages); with it, each pass takes seconds.
-            height = slot.rows * grid.row_height(kind) + (slot.rows - 1) * grid.row_gap
+            height = tweak.height_mm or slot_height(grid, page, slot)
             context["style"] = (
-                f"grid-column: {column} / span {slot.span}; "
+                f"grid-column: {column} / span {span}; "
                 f"grid-row: {slot.row + 1} / span {slot.rows}; "
-                f"height: {height:.3f}mm; columns: {slot.span};"
+                f"height: {height:.3f}mm; columns: {span};"
             )
+            if tweak.image_mm is not None:
+                # The photo is cropped to the height (object-fit: cover), taller or shorter.
+                context["style"] += f" --image-slot-height: {tweak.image_mm:.2f}mm;"
+                context["image_style"] = f"height: {tweak.image_mm:.2f}mm; max-height: none;"
+            if tweak.headline_pt is not None:
+                context["headline_style"] = f"font-size: {tweak.headline_pt:g}pt;"
             slots.append(context)
         pages.append(
             {
@@ -224,6 +247,12 @@ def compose_edition(
     context.update(pages=pages, date_iso=edition.date.isoformat() if edition.date else "")
     html = layout.render("edition.html.j2", context)
     return Composed(html, warnings, words)
+
+
+def slot_height(grid: PageGrid, page: EditionPage, slot: Slot) -> float:
+    """The height of a slot's grid area in mm (its rows and the gaps between them)."""
+    kind = "front" if page.template == "front" else "inside"
+    return slot.rows * grid.row_height(kind) + (slot.rows - 1) * grid.row_gap
 
 
 def _check_page_template(edition: Edition, page: EditionPage, layout: Layout) -> None:
@@ -286,11 +315,13 @@ def _slot_context(
         "anchor": f"story-{slot.id}",
         "kind": slot.kind,
         "title": localize_digits(slot.title, digits),
-        "size": slot.size,
+        "size": "normal" if slot.size == "auto" else slot.size,
         "span": slot.span,
         "stories": stories,
         "jump_to": f"story-{slot.id}-continued" if slot.overflow == "continue" else "",
         "jump_from": f"story-{slot.continues}" if slot.kind == "continued" else "",
         # The story a continuation belongs to: one Art in the tagged PDF (render.structure).
         "continues": slot.continues if slot.kind == "continued" else "",
+        "headline_style": "",
+        "image_style": "",
     }

@@ -1,28 +1,43 @@
 """Fitting an edition's stories into their boxes: lay out, measure, compose again.
 
 A story box whose text does not fit is reported (``overflow: error``), cut at the last word
-that fits (``cut``), or continued in a ``continued:`` slot on a later page (``continue``);
-briefs are cut whole, from the last one. Each pass measures the laid-out boxes
-(``sahifa.render.measure_slots``) and narrows the plan of words per box.
+that fits (``cut``), continued in a ``continued:`` slot on a later page (``continue``), or
+fitted (``fit``: the first fix within the designer's limits that a fresh layout verifies —
+photo height, headline size, span — otherwise its ``fallback:``). Briefs are cut whole, from
+the last one. The rules every box keeps are ``sahifa.copyfit.rules``:
+
+- a cut or continued story keeps every word that fits: the words per box are searched
+  between the last count known to fit and the first known not to (bisection seeded by the
+  measured words), so no column ends with more than one line of white;
+- a headline of ``size: auto`` takes the largest size of the layout's scale that sets in at
+  most ``headline.max-lines`` lines (predicted from the measured text length, then verified);
+- a story that ends in its box is balanced cheaply: from the unbalanced pass's line count the
+  column height is set and the page laid out once more (not WeasyPrint's trial balancing);
+- every story shows at least min-body-lines of body on its page, else it is an error.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sahifa.compose import Composed, compose_edition
-from sahifa.content.edition import Edition
+from sahifa.compose import SlotTweak, compose_edition, slot_height
+from sahifa.content.edition import Edition, EditionPage, Slot
+from sahifa.copyfit.rules import FULL_COLUMN_WHITE, Limits, StoryStatus, balanced_height, judge
 from sahifa.errors import Problem
+from sahifa.geometry import page_grid
 from sahifa.markup import WordRange
 
 if TYPE_CHECKING:
+    from sahifa.copyfit.search import Suggestion
     from sahifa.pipeline import Prepared
     from sahifa.render import BoxFit, LaidOut
 
-MAX_FIT_PASSES = 6
+MAX_FIT_PASSES = 14
+BALANCE_LAYOUTS = 3  # the balanced height, then at most two corrections
 
 
 @dataclass(frozen=True)
@@ -49,88 +64,357 @@ class Overset:
         )
 
 
+@dataclass
+class Layout:
+    """One laid-out state of the edition: what was composed and what was measured."""
+
+    laid_out: LaidOut
+    fits: dict[str, BoxFit]
+    words: dict[str, int]  # words of each story's whole body
+
+
+@dataclass
+class Fitter:
+    """Composes and lays out the edition with a plan of words and tweaks of boxes."""
+
+    prepared: Prepared
+    lay_out_html: Callable[[str], LaidOut]
+    edition: Edition
+    limits: Limits
+    plan: dict[str, WordRange] = field(default_factory=dict)
+    tweaks: dict[str, SlotTweak] = field(default_factory=dict)
+    layouts: int = 0  # how many times the edition was laid out
+    fixed: set[str] = field(default_factory=set)  # overflow: fit stories a fix was applied to
+    # Cut and continued boxes: [most words known to fit, fewest known not to] (``_refit``).
+    bounds: dict[str, list[int]] = field(default_factory=dict)
+    # The last measured (line height, words per line) of each box: a box that shows no body
+    # line (everything cut, or its head fills it) has none of its own.
+    measures: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    @property
+    def source(self) -> Edition:
+        """The edition as written (``edition`` is it with fit stories' fallbacks applied)."""
+        return self.prepared.edition or self.edition
+
+    def run(self, plan: dict[str, WordRange] | None = None,
+            tweaks: dict[str, SlotTweak] | None = None,
+            edition: Edition | None = None) -> Layout:  # fmt: skip
+        from sahifa import render
+
+        prepared = self.prepared
+        composed = compose_edition(edition or self.edition, prepared.settings, prepared.layout,
+                                   prepared.fonts, self.plan if plan is None else plan,
+                                   self.tweaks if tweaks is None else tweaks)  # fmt: skip
+        laid_out = self.lay_out_html(composed.html)
+        self.layouts += 1
+        return Layout(laid_out, render.measure_slots(laid_out), composed.body_words)
+
+    def full_height(self, page: EditionPage, slot: Slot) -> float:
+        return slot_height(page_grid(self.prepared.layout.settings), page, slot)
+
+    def statuses(self, state: Layout, edition: Edition | None = None,
+                 plan: dict[str, WordRange] | None = None) -> list[StoryStatus]:  # fmt: skip
+        """Every story box judged against the rules."""
+        edition = edition or self.edition
+        plan = self.plan if plan is None else plan
+        jumps = _jumps(edition)
+        result = []
+        for page in edition.pages:
+            for slot in page.slots:
+                fit = state.fits.get(slot.id)
+                if fit is None or slot.kind == "placeholder":
+                    continue
+                words = plan.get(slot.id)
+                cut = 0
+                if slot.kind == "story" and words is not None and words.end is not None:
+                    cut = max(0, state.words.get(slot.id, 0) - words.end)
+                on = jumps.get(slot.id) if slot.jumps and slot.kind == "story" and cut else None
+                result.append(judge(slot, fit, self.limits, self.full_height(page, slot),
+                                    cut_words=0 if on else cut, continued_on=on,
+                                    page=fit.page))  # fmt: skip
+        return result
+
+
+@dataclass
+class FitResult:
+    laid_out: LaidOut
+    overset: list[Overset]
+    warnings: list[Problem]
+    statuses: list[StoryStatus]
+    layouts: int = 0
+    suggestions: list[Suggestion] = field(default_factory=list)
+
+
 def fit_edition(
-    prepared: Prepared, lay_out_html: Callable[[str], LaidOut]
-) -> tuple[LaidOut, list[Overset], list[Problem]]:
-    """Lay the edition out (``lay_out_html``) until every cut or continued story holds only
-    what fits; the stories still overset, and what was cut or left out."""
-    from sahifa import render
+    prepared: Prepared, lay_out_html: Callable[[str], LaidOut], suggest: bool = False
+) -> FitResult:
+    """Lay the edition out (``lay_out_html``) until every box keeps the rules it can keep:
+    cut and continued stories hold what fits, auto headlines are sized, fit stories fixed,
+    finished stories balanced. Returns the stories' statuses, what was cut or left out, and
+    (``suggest``: for ``sahifa check``) the verified fixes of every story over or under."""
+    from sahifa.copyfit import search
 
     edition = prepared.edition
     assert edition is not None
-    plan: dict[str, WordRange] = {}
-    html = prepared.html
-    composed: Composed | None = None
+    limits = Limits.of(prepared.layout.settings)
+    fitter = Fitter(prepared, lay_out_html, edition, limits)
+    sizes = _AutoSizes(edition, limits)
+    sizes.start(fitter.tweaks)
+    changes: dict[str, str] = {}
+    fit_rounds = 0
+    state = fitter.run()
     for _ in range(MAX_FIT_PASSES):
-        laid_out = lay_out_html(html)
-        fits = render.measure_slots(laid_out)
-        if not _refit(edition, fits, plan):
+        resized = sizes.refine(state.fits, fitter.tweaks)
+        for story in resized:  # a new headline size: search its words afresh
+            fitter.bounds.pop(story, None)
+        changed = _refit(fitter, state, skip=resized) or bool(resized)
+        if not changed and fit_rounds < 2:
+            # overflow: fit — once headlines and cuts are settled: fix or fall back, then
+            # (once cut or continued) give a story short of body lines its lines.
+            fit_rounds += 1
+            fitter.edition, changed = search.apply_fits(fitter, state, changes)
+        if not changed:
             break
-        composed = compose_edition(
-            edition, prepared.settings, prepared.layout, prepared.fonts, plan
-        )
-        html = composed.html
-    words = composed.body_words if composed else {}
-    warnings: list[Problem] = []
-    overset: list[Overset] = []
+        state = fitter.run()
+    state = _settle(fitter, state)
+    state = _balance(fitter, state)
+    statuses = fitter.statuses(state)
+    statuses = [replace(s, changed=changes.get(s.story, "")) for s in statuses]
+    suggestions = search.suggest(fitter, state, statuses) if suggest else []
+    return FitResult(state.laid_out, _overset(fitter.edition, state),
+                     _warnings(fitter, state, changes), statuses, fitter.layouts, suggestions)
+
+
+def _jumps(edition: Edition) -> dict[str, int]:
+    """The page each continued story goes on to."""
+    return {slot.continues: page.number for page in edition.pages for slot in page.slots
+            if slot.kind == "continued"}  # fmt: skip
+
+
+def _overset(edition: Edition, state: Layout) -> list[Overset]:
+    overset = []
     for page in edition.pages:
         for slot in page.slots:
-            fit = fits.get(slot.id)
-            if fit is None:
+            fit = state.fits.get(slot.id)
+            if fit is not None and fit.overset:
+                overset.append(Overset(slot.id, page.number, fit.overflow_lines,
+                                       fit.overflow_words, slot.line))  # fmt: skip
+    return overset
+
+
+def _warnings(fitter: Fitter, state: Layout, changes: dict[str, str]) -> list[Problem]:
+    """What was cut or left out, and what overflow: fit changed."""
+    edition, plan = fitter.edition, fitter.plan
+    warnings: list[Problem] = []
+    for page in edition.pages:
+        for slot in page.slots:
+            if slot.id in changes:
+                warnings.append(Problem("fitting", f"page {page.number}: story {slot.id!r} "
+                                        f"fitted (overflow: fit): {changes[slot.id]}",
+                                        file=edition.path, line=slot.line))  # fmt: skip
+            if slot.id not in plan or state.fits.get(slot.id) is None:
                 continue
-            if slot.kind == "briefs" and slot.id in plan:
+            if slot.kind == "briefs":
                 dropped = len(slot.articles) - (plan[slot.id].end or 0)
-                warnings.append(
-                    Problem(
-                        "overset",
-                        f"page {page.number}: {slot.id!r}: {dropped} brief(s) that did not "
-                        "fit the box were left out",
-                        file=edition.path,
-                        line=slot.line,
-                    )
-                )
-            elif slot.kind == "story" and slot.overflow == "cut" and slot.id in plan:
-                cut = words.get(slot.id, 0) - (plan[slot.id].end or 0)
-                warnings.append(
-                    Problem(
-                        "overset",
-                        f"page {page.number}: story {slot.id!r} cut: {cut} words that did "
-                        "not fit its box were left out",
-                        file=edition.path,
-                        line=slot.line,
-                    )
-                )
-            if fit.overset:
-                overset.append(
-                    Overset(slot.id, page.number, fit.overflow_lines, fit.overflow_words, slot.line)
-                )
-    return laid_out, overset, warnings
+                message = (f"page {page.number}: {slot.id!r}: {dropped} brief(s) that did "
+                           "not fit the box were left out")  # fmt: skip
+                warnings.append(Problem("overset", message, file=edition.path, line=slot.line))
+            elif slot.kind == "story" and slot.overflow == "cut":
+                cut = state.words.get(slot.id, 0) - (plan[slot.id].end or 0)
+                warnings.append(Problem(
+                    "overset", f"page {page.number}: story {slot.id!r} cut: {cut} words that "
+                    "did not fit its box were left out", file=edition.path,
+                    line=slot.line))  # fmt: skip
+    return warnings
 
 
-def _refit(edition: Edition, fits: dict[str, BoxFit], plan: dict[str, WordRange]) -> bool:
-    """Narrow the plan for boxes that overflow and may cut or continue; True if it changed."""
+def _refit(fitter: Fitter, state: Layout, skip: frozenset[str] | set[str] = frozenset()) -> bool:
+    """Narrow (or widen) the words of boxes that cut or continue; True if the plan changed.
+
+    ``bounds[id]`` is [most words known to fit, fewest known not to]: each pass moves the
+    count between them, first by what was measured, then by halving."""
+    edition, plan, bounds = fitter.edition, fitter.plan, fitter.bounds
     changed = False
     for page in edition.pages:
         for slot in page.slots:
-            fit = fits.get(slot.id)
-            if fit is None or slot.kind == "continued" or slot.overflow == "error":
-                continue
-            if not (fit.overset or fit.furniture_overflow):
+            fit = state.fits.get(slot.id)
+            # overflow: fit is settled first (sahifa.copyfit.search.apply_fits): a fitted box
+            # keeps "fit", one that falls back takes its fallback's mode.
+            if (fit is None or slot.kind == "continued" or slot.id in skip
+                    or slot.overflow not in ("cut", "continue")):  # fmt: skip
                 continue
             if slot.kind == "briefs":  # briefs are cut whole, from the last one
-                shown = plan.get(slot.id, WordRange(0, len(slot.articles))).end or 0
-                if shown > 1:
-                    plan[slot.id] = WordRange(0, shown - 1)
-                    changed = True
+                if fit.overset or fit.furniture_overflow:
+                    shown = plan.get(slot.id, WordRange(0, len(slot.articles))).end or 0
+                    if shown > 1:
+                        plan[slot.id] = WordRange(0, shown - 1)
+                        changed = True
                 continue
+            if fit.line_mm and fit.words_per_line:
+                fitter.measures[slot.id] = (fit.line_mm, fit.words_per_line)
+            elif slot.id in fitter.measures:
+                line_mm, per_line = fitter.measures[slot.id]
+                fit = replace(fit, line_mm=line_mm, words_per_line=per_line)
+            total = state.words.get(slot.id, 0)
             current = plan.get(slot.id, WordRange())
-            end = current.start + fit.fitting_words
-            if not fit.overset:  # only the jump line fell out: give it room
-                end = max(current.start, end - 6)
-            if current.end == end:
-                end = max(current.start, end - 6)
-            plan[slot.id] = WordRange(current.start, end)
+            end = total if current.end is None else current.end
+            low, high = bounds.setdefault(slot.id, [0, total + 1])
+            over = fit.overset or fit.furniture_overflow
+            if over:
+                high = min(high, end)
+                if fit.line_mm and fit.box_mm - fit.head_mm < 2 * fit.line_mm:
+                    guess = high = 0  # its head fills the box: short, whatever is cut
+                elif fit.spilled and not fit.fitting_words:
+                    guess = _estimate(fit)  # none of its columns stayed on its page
+                elif not fit.overset:  # only the jump line fell out: give it a line
+                    guess = end - max(1, math.ceil(fit.words_per_line))
+                else:
+                    guess = fit.fitting_words
+                    if fit.furniture_overflow:  # and a line for the jump line
+                        guess -= max(1, math.ceil(fit.words_per_line))
+            else:
+                low = max(low, end)
+                white = max((w for w in fit.column_white_mm), default=0.0)
+                lines = white / fit.line_mm if fit.line_mm else 0
+                if end >= total or lines <= FULL_COLUMN_WHITE + 0.05:
+                    bounds[slot.id] = [low, high]
+                    continue
+                guess = end + max(1, int((lines - 0.5) * fit.words_per_line))
+            if not low < guess < high:
+                guess = (low + high) // 2
+            bounds[slot.id] = [low, high]
+            if guess <= low and not over:
+                continue  # converged: the most that fits
+            guess = max(0, min(guess, total))
+            if guess == end:
+                continue
+            plan[slot.id] = WordRange(current.start, guess)
             if slot.overflow == "continue":
-                plan[f"{slot.id}-continued"] = WordRange(end, None)
+                plan[f"{slot.id}-continued"] = WordRange(guess, None)
             changed = True
     return changed
+
+
+def _settle(fitter: Fitter, state: Layout) -> Layout:
+    """Passes ran out with a cut or continued box still over (its head or photo changed
+    late): keep the words measured inside it, less a line, and lay out once more."""
+    changed = False
+    for page in fitter.edition.pages:
+        for slot in page.slots:
+            fit = state.fits.get(slot.id)
+            if (fit is None or slot.kind != "story" or not fit.overset
+                    or slot.overflow not in ("cut", "continue")):  # fmt: skip
+                continue
+            current = fitter.plan.get(slot.id, WordRange())
+            end = current.start + max(0, fit.fitting_words - math.ceil(fit.words_per_line))
+            fitter.plan[slot.id] = WordRange(current.start, end)
+            if slot.overflow == "continue":
+                fitter.plan[f"{slot.id}-continued"] = WordRange(end, None)
+            changed = True
+    return fitter.run() if changed else state
+
+
+def _estimate(fit: BoxFit) -> int:
+    """Words that would fill the box's columns under its head, from its lines' measure."""
+    if not fit.line_mm:
+        return 0
+    lines = int((fit.box_mm - fit.head_mm) / fit.line_mm) * fit.columns
+    return max(0, int(lines * fit.words_per_line * 0.9))
+
+
+class _AutoSizes:
+    """``size: auto`` headlines: the largest size of the scale in at most max-lines lines."""
+
+    def __init__(self, edition: Edition, limits: Limits) -> None:
+        self.limits = limits
+        self.slots = [s.id for p in edition.pages for s in p.slots
+                      if s.size == "auto" and s.kind == "story"]  # fmt: skip
+        self.too_big: dict[str, float] = {}  # the smallest size seen to take too many lines
+
+    def start(self, tweaks: dict[str, SlotTweak]) -> None:
+        for slot in self.slots:
+            tweaks[slot] = replace(tweaks.get(slot, SlotTweak()),
+                                   headline_pt=self.limits.headline_scale[0])  # fmt: skip
+
+    def refine(self, fits: dict[str, BoxFit], tweaks: dict[str, SlotTweak]) -> set[str]:
+        """Resize the headlines that take too many lines, or could be larger; the ids of
+        those resized."""
+        changed = set()
+        scale = self.limits.headline_scale
+        most = self.limits.headline_max_lines
+        for slot in self.slots:
+            fit = fits.get(slot)
+            size = tweaks[slot].headline_pt
+            if fit is None or size is None or not fit.headline_lines:
+                continue
+            if fit.headline_lines > most:
+                self.too_big[slot] = min(self.too_big.get(slot, size), size)
+            ceiling = self.too_big.get(slot, math.inf)
+            # Text length grows with the size; a line holds the box's width.
+            width = fit.rect[2] or 1
+            wanted = [s for s in scale if s < ceiling
+                      and math.ceil(fit.headline_width * s / size / width - 0.02) <= most]
+            choice = wanted[0] if wanted else scale[-1]
+            if fit.headline_lines <= most and choice <= size:
+                continue  # fits, and nothing larger is predicted to
+            if choice != size:
+                tweaks[slot] = replace(tweaks[slot], headline_pt=choice)
+                changed.add(slot)
+        return changed
+
+
+def _balance(fitter: Fitter, state: Layout) -> Layout:
+    """Balance every finished story across its columns: the column height from the
+    unbalanced pass's line count, then one more layout; a box that overflows at that height
+    (paragraph spacing differs from column to column) or ends unevenly is corrected by up to
+    two more layouts, every box in the same ones. A box that never balances keeps its
+    unbalanced height."""
+    heights: dict[str, float] = {}
+    low: dict[str, float] = {}
+    high: dict[str, float] = {}
+    for page in fitter.edition.pages:
+        for slot in page.slots:
+            fit = state.fits.get(slot.id)
+            if fit is None or slot.kind == "briefs" or slot.id in fitter.plan:
+                continue
+            height = balanced_height(fit)
+            if height is not None:
+                heights[slot.id], low[slot.id], high[slot.id] = height, 0.0, fit.box_mm
+    if not heights:
+        return state
+    best: dict[str, float] = {}
+    trial, tried = state, dict(heights)
+    kept: tuple[dict[str, float], Layout] | None = None  # a trial where every box fitted
+    for _ in range(BALANCE_LAYOUTS):
+        tried = {**best, **heights}
+        trial = fitter.run(tweaks=_with_heights(fitter.tweaks, tried))
+        if not any(trial.fits.get(s) is None or trial.fits[s].overset for s in tried):
+            kept = (tried, trial)
+        following: dict[str, float] = {}
+        for story, height in heights.items():
+            fit = trial.fits.get(story)
+            line = state.fits[story].line_mm
+            if fit is None or fit.overset:
+                low[story] = height
+                following[story] = min(high[story], height + line / 2)
+                continue
+            high[story] = height
+            best[story] = height
+            ends = [fit.box_mm - white for white in fit.column_white_mm]
+            spread = max(ends) - min(ends)
+            if spread > line * 1.05:  # the last column ends too high: shorter columns
+                following[story] = max(height - spread / 2, (low[story] + height) / 2)
+        heights = {s: h for s, h in following.items() if abs(h - tried[s]) > 0.1}
+        if not heights:
+            break
+    fitter.tweaks = _with_heights(fitter.tweaks, best)
+    if kept is not None and kept[0] == best:
+        return kept[1]
+    return fitter.run()
+
+
+def _with_heights(tweaks: dict[str, SlotTweak], heights: dict[str, float]) -> dict[str, SlotTweak]:
+    result = dict(tweaks)
+    for story, height in heights.items():
+        result[story] = replace(result.get(story, SlotTweak()), height_mm=height)
+    return result

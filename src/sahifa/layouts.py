@@ -64,7 +64,19 @@ LAYOUT_SCHEMA = schema.Schema({
         "rule": _LENGTH,
     }, sparse=True))),
     "image": schema.Field(schema.mapping(schema.Schema(
-        {"height": _LENGTH, "slot-height": _LENGTH}, sparse=True))),
+        {"height": _LENGTH, "slot-height": _LENGTH, "min-height": _LENGTH,
+         "max-height": _LENGTH}, sparse=True))),
+    # Copy-fitting (sahifa.copyfit): the headline sizes a box may take (size: auto, and the
+    # fixes check offers), and the body lines every story must show on its page.
+    "headline": schema.Field(schema.mapping(schema.Schema({
+        "scale": schema.Field(schema.list_of(schema.lengths(), nonempty=True,
+                                             what="headline sizes such as 28pt")),
+        "max-lines": schema.Field(schema.whole(1, 12)),
+    }, sparse=True))),
+    "fitting": schema.Field(schema.mapping(schema.Schema({
+        "min-body-lines": schema.Field(schema.whole(0, 200), doc="per column of the box"),
+        "min-body-lines-total": schema.Field(schema.whole(0, 1000)),
+    }, sparse=True))),
     "justify": schema.Field(schema.choice("kashida", "spaces"),
                             doc="justified body text: kashida where the body font allows, "
                                 "or word spaces only"),

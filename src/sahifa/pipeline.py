@@ -25,6 +25,8 @@ from sahifa.content.article import Article
 from sahifa.content.edition import Edition, is_edition, read_edition
 from sahifa.content.placeholders import refuse_placeholders
 from sahifa.content.reader import read_article
+from sahifa.copyfit.rules import StoryStatus
+from sahifa.copyfit.search import Suggestion
 from sahifa.errors import Problem, SahifaError
 from sahifa.fetch import CSS, FONT, IMAGE, Fetcher
 from sahifa.fitting import Overset, fit_edition
@@ -56,6 +58,7 @@ class RenderJob:
     pdf_variant: str | None = None  # e.g. "pdf/a-3b": archival PDF with its sources attached
     allow_missing_glyphs: bool = False  # a character no font covers warns instead of failing
     press: PressRequest | None = None  # press output: PDF/X, bleed, marks (sahifa.press)
+    suggest: bool = False  # editions: search the verified fixes of stories over or under
 
     def output_path(self) -> Path:
         return self.output or Path("build") / f"{self.source.stem}.pdf"
@@ -114,6 +117,14 @@ class RenderResult:
     warnings: list[Problem]
     overset: list[Overset] = field(default_factory=list)
     stories: dict[int, list[str]] = field(default_factory=dict)  # page → story ids
+    copyfit: list[StoryStatus] = field(default_factory=list)  # editions: every story box
+    suggestions: list[Suggestion] = field(default_factory=list)  # job.suggest: the fixes
+    layouts: int = 0  # editions: how many times the pages were laid out
+
+    @property
+    def fitting_problems(self) -> list[Problem]:
+        """Stories short of min-body-lines, and underset ones (``check`` reports both)."""
+        return [p for s in self.copyfit if (p := s.problem(self.source)) is not None]
     plates: list[Path] = field(default_factory=list)  # --split-pages: one file per page
 
 
@@ -213,14 +224,16 @@ def lay_out(
     limits = prepared.settings.limits
     warnings = list(prepared.warnings)
     overset: list[Overset] = []
+    fitted = None
     with prepared.budget.running():
         if prepared.edition is None:
             laid_out = _lay_out_html(prepared, prepared.html, job)
         else:
-            laid_out, overset, fit_warnings = fit_edition(
-                prepared, lambda html: _lay_out_html(prepared, html, job)
+            fitted = fit_edition(
+                prepared, lambda html: _lay_out_html(prepared, html, job), job.suggest
             )
-            warnings += fit_warnings
+            laid_out, overset = fitted.laid_out, fitted.overset
+            warnings += fitted.warnings
     if laid_out.pages > limits.pages:
         raise SahifaError(
             "limit", f"{laid_out.pages} pages, over the limit of {limits.pages} (limits.pages)",
@@ -237,6 +250,9 @@ def lay_out(
         overset=overset,
         stories=render.stories_by_page(laid_out),
     )
+    if fitted is not None:
+        result.copyfit, result.suggestions = fitted.statuses, fitted.suggestions
+        result.layouts = fitted.layouts
     return prepared, laid_out, result
 
 
@@ -302,6 +318,14 @@ def build(job: RenderJob, prepared: Prepared | None = None) -> tuple[RenderResul
             file=prepared.source,
             line=first.line,
         )
+    short = [s.problem(prepared.source) for s in result.copyfit if s.status == "short"]
+    if short and not job.allow_overset and short[0] is not None:
+        raise SahifaError("fitting", f"{short[0].message} (see sahifa check for the fixes; "
+                          "--allow-overset writes it anyway)", file=prepared.source,
+                          line=short[0].line)  # fmt: skip
+    for status in result.copyfit:
+        if status.status == "under" and (problem := status.problem(prepared.source)):
+            result.warnings.append(problem)
     before = len(laid_out.warnings)
     identifier = job.identifier.encode("ascii") if job.identifier else None
     loaded = laid_out.capture.fetcher.loaded

@@ -25,8 +25,9 @@ from sahifa.content.yamlfile import YamlMap, parse_yaml, read_text
 from sahifa.errors import Problem, SahifaError
 from sahifa.trust import confined, missing_file, nested_project
 
-OVERFLOW_MODES = ("error", "cut", "continue")
-HEADLINE_SIZES = ("lead", "normal", "small")
+OVERFLOW_MODES = ("error", "cut", "continue", "fit")
+FALLBACKS = ("error", "cut", "continue")  # overflow: fit, when no fix within the limits works
+HEADLINE_SIZES = ("lead", "normal", "small", "auto")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -48,6 +49,15 @@ class Slot:
     continues: str = ""  # for kind == "continued": the id of the story it continues
     line: int | None = None
     key: str = ""  # placeholders: where the slot is written (pages[1].stories[2])
+    fallback: str = "error"  # overflow: fit — what happens when no fix works
+    min_body_lines: int | None = None  # per column; None: the layout's fitting.min-body-lines
+
+    @property
+    def jumps(self) -> bool:
+        """Its text may continue on a later page (``continue``, or ``fit`` falling back to it)."""
+        return self.overflow == "continue" or (
+            self.overflow == "fit" and self.fallback == "continue"
+        )
 
 
 @dataclass(frozen=True)
@@ -224,6 +234,9 @@ def _edition_schema(place: _Where) -> schema.Schema:
            for key in ("column", "span", "row", "rows")},
         "size": schema.Field(schema.choice(*HEADLINE_SIZES), default="normal"),
         "overflow": schema.Field(schema.choice(*OVERFLOW_MODES), default="error"),
+        "fallback": schema.Field(schema.choice(*FALLBACKS), default="",
+                                 doc="overflow: fit — when no fix within the limits works"),
+        "min-body-lines": schema.Field(schema.whole(0, 200), doc="per column of the box"),
     }, unknown=schema.CONTENT)  # fmt: skip
     page = schema.Schema({
         "template": schema.Field(schema.name("a page template"), doc="front, inside, back"),
@@ -293,12 +306,19 @@ def _slot(values: dict[str, Any], raw: YamlMap, where: str, place: _Where,
         found.error(f"{kind}: is empty; expected {what}", f"{where}.{kind}", line)
         return None
     common = {key: values[key] for key in ("column", "span", "row", "rows", "size", "title")}
+    if values["fallback"] and values["overflow"] != "fit":
+        found.error(f"fallback: is for overflow: fit (this slot has overflow: "
+                    f"{values['overflow']})", f"{where}.fallback",
+                    raw.line_of("fallback"))  # fmt: skip
+        return None
+    common["fallback"] = values["fallback"] or "error"
+    common["min_body_lines"] = values["min-body-lines"]
     if kind == "article":
         article = values["article"]
         return Slot(id=values["id"] or article.path.stem, articles=(article,), kind="story",
                     overflow=values["overflow"], line=line, **common)  # fmt: skip
     if kind == "briefs":
-        if values["overflow"] == "continue":
+        if values["overflow"] == "continue" or values["fallback"] == "continue":
             found.error("a column of briefs cannot continue on another page",
                         f"{where}.overflow", raw.line_of("overflow"))  # fmt: skip
             return None
@@ -340,7 +360,7 @@ def _check_ids_and_jumps(edition: Edition, found: schema.Found) -> None:
             if slot.kind != "continued":
                 continue
             found_slot = edition.slot(slot.continues)
-            if found_slot is None or found_slot[1].overflow != "continue":
+            if found_slot is None or not found_slot[1].jumps:
                 error(f"continued: {slot.continues!r} names no story with overflow: continue "
                       "(continued: takes a story id, not a path)", slot,
                       f"pages[{page.number}].continued")  # fmt: skip
@@ -353,7 +373,9 @@ def _check_ids_and_jumps(edition: Edition, found: schema.Found) -> None:
                 jumps[slot.continues] = page.number
     for page in edition.pages:
         for slot in page.slots:
-            if (slot.kind in ("story", "placeholder") and slot.overflow == "continue"
+            if (slot.kind in ("story", "placeholder") and slot.jumps
                     and slot.id not in jumps):  # fmt: skip
-                error(f"story {slot.id!r} has overflow: continue but no later page has a "
+                error(f"story {slot.id!r} may continue (overflow: {slot.overflow}"
+                      f"{', fallback: continue' if slot.overflow == 'fit' else ''}) but no "
+                      "later page has a "
                       f"'continued: {slot.id}' slot", slot)  # fmt: skip

@@ -27,7 +27,8 @@ from sahifa.scaffold import yaml_text
 from sahifa.schema import BIDI_CONTROLS
 
 # The slot keys a plan keeps, in the order it writes them (README, "Editions").
-_SLOT_KEYS = ("column", "span", "row", "rows", "size", "overflow", "title")
+_SLOT_KEYS = ("column", "span", "row", "rows", "size", "overflow", "fallback", "min-body-lines",
+              "title")
 _STORY_KINDS = ("article", "briefs", "continued", "placeholder")
 # Digit sets an issue number may be written in: the plan counts on in the same one.
 _DIGIT_SETS = ("0123456789", "٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹")

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sahifa.batch.workers import Worker, WorkerDied
+from sahifa.copyfit.rules import StoryStatus
 from sahifa.errors import RenderError, SahifaError
 from sahifa.pipeline import RenderJob, build, watched_files
 from sahifa.preview.raster import png_bytes, rasterize
@@ -44,11 +45,13 @@ class State:
     error: str = ""
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    plan: bytes = b""  # editions: the flat plan (sahifa.copyfit.flatplan) as PNG
 
     def public(self) -> dict[str, Any]:
         return {
             "version": self.version,
             "pages": len(self.pages),
+            "plan": bool(self.plan),
             "error": self.error,
             "seconds": round(self.seconds, 3),
             "warnings": self.warnings,
@@ -63,6 +66,7 @@ class Rendered:
     pages: int = 0
     warnings: tuple[str, ...] = ()  # WeasyPrint's warnings and overset stories, one line each
     error: str = ""  # one line: the render failed (the last good pages stay)
+    copyfit: tuple[StoryStatus, ...] = ()  # editions: every story box, for the flat plan
 
 
 def render_pdf(job: RenderJob) -> Rendered:
@@ -74,7 +78,8 @@ def render_pdf(job: RenderJob) -> Rendered:
     except Exception as exc:  # a bug must not kill the worker the designer is using
         return Rendered(error=f"internal error: {type(exc).__name__}: {exc}")
     problems = [*result.warnings, *(o.problem(result.source) for o in result.overset)]
-    return Rendered(data, result.pages, tuple(str(p) for p in problems))
+    return Rendered(data, result.pages, tuple(str(p) for p in problems), "",
+                    tuple(result.copyfit))  # fmt: skip
 
 
 class WorkerRenderer:
@@ -178,9 +183,11 @@ class Previewer:
             if rendered.error:
                 update = {"error": rendered.error}  # the last good pages stay
             else:
-                pages = [png_bytes(image) for image in rasterize(rendered.pdf, self.dpi)]
+                images = rasterize(rendered.pdf, self.dpi)
+                pages = [png_bytes(image) for image in images]
                 update = {"pages": pages, "pdf": rendered.pdf, "error": "",
-                          "warnings": list(rendered.warnings)}  # fmt: skip
+                          "warnings": list(rendered.warnings),
+                          "plan": _plan(images, rendered.copyfit, self.dpi)}  # fmt: skip
         except SahifaError as exc:
             update = {"error": str(exc)}  # the last good pages stay
         except Exception as exc:  # a bug must not kill the server the designer is using
@@ -233,12 +240,14 @@ PAGE = r"""<!DOCTYPE html>
  #warnings:empty { display: none; }
  #pages { display: flex; flex-wrap: wrap; gap: 12px; padding: 12px; justify-content: center; }
  #pages img { background: white; box-shadow: 0 2px 8px #0008; }
+ #plan { display: none; margin: 12px auto 0; max-width: calc(100% - 24px); }
 </style></head>
 <body>
 <header>sahifa preview — <span id="target"></span> — <a href="/document.pdf">PDF</a>
  — <span id="status">connecting…</span></header>
 <div id="error"></div>
 <div id="warnings"></div>
+<img id="plan" alt="the flat plan">
 <div id="pages" data-version="0"></div>
 <script>
 const pages = document.getElementById('pages');
@@ -250,6 +259,11 @@ function show(state) {
   if (!state.error) document.getElementById('warnings').textContent = state.warnings.join('\n');
   status.textContent = 'version ' + state.version + ', ' + state.pages + ' page(s), ' +
                        state.seconds + ' s';
+  const plan = document.getElementById('plan');  // editions: the flat plan above the pages
+  if (!state.error) {
+    plan.style.display = state.plan ? 'block' : 'none';
+    if (state.plan) plan.src = '/plan.png?v=' + state.version;
+  }
   if (state.error && pages.children.length) return;  // keep the last good pages
   while (pages.children.length > state.pages) pages.lastChild.remove();
   let pending = state.pages;
@@ -272,6 +286,18 @@ events.onerror = () => { status.textContent = 'disconnected, retrying…'; };
 document.getElementById('target').textContent = TARGET;
 </script></body></html>
 """
+
+
+def _plan(images: list[Any], statuses: tuple[StoryStatus, ...], dpi: float) -> bytes:
+    """The flat plan of an edition's pages (none for an article): the page images shrunk to
+    thumbnails, each story box outlined and labelled."""
+    if not statuses:
+        return b""
+    from sahifa.copyfit.flatplan import THUMB_DPI, draw_plan
+
+    scale = min(1.0, THUMB_DPI / dpi)
+    thumbs = [i.resize((round(i.width * scale), round(i.height * scale))) for i in images]
+    return png_bytes(draw_plan(thumbs, list(statuses)))
 
 
 def page_html(target: str) -> bytes:
@@ -315,6 +341,8 @@ def make_handler(previewer: Previewer, target: str) -> type[BaseHTTPRequestHandl
                 self._send(page, "text/html; charset=utf-8")
             elif path == "/state":
                 self._send(json.dumps(state.public()).encode(), "application/json")
+            elif path == "/plan.png" and state.plan:
+                self._send(state.plan, "image/png")
             elif path == "/document.pdf" and state.pdf:
                 self._send(state.pdf, "application/pdf")
             elif path.startswith("/page/") and path.endswith(".png"):

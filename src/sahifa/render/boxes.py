@@ -43,10 +43,27 @@ class BoxFit:
     overflow_lines: int
     furniture_overflow: bool = False  # a jump line fell beyond the box
     spilled: bool = False  # part of the box went on to a later page (its head did not fit)
+    # Geometry, in millimetres (copy-fitting's rules and the flat plan read these):
+    box_mm: float = 0.0  # the box's content height
+    head_mm: float = 0.0  # taken by what spans the columns: headline, deck, photo, caption
+    line_mm: float = 0.0  # one body line (the most common line box height)
+    column_lines: tuple[int, ...] = ()  # body lines in each of the box's own columns
+    column_white_mm: tuple[float, ...] = ()  # white under each of the box's own columns
+    words_per_line: float = 0.0  # body words per line, wherever the body was laid out
+    headline_lines: int = 0
+    headline_pt: float = 0.0  # the headline's font size
+    first_column_bottoms: tuple[float, ...] = ()  # mm from the box's top to each line's foot
+    headline_width: float = 0.0  # the headline's line widths, summed (px): text length
+    rect: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # x, y, w, h (px)
+    page_size: tuple[float, float] = (0.0, 0.0)  # the page's width and height (px)
 
     @property
     def overset(self) -> bool:
         return self.overflow_words > 0 or self.overflow_lines > 0 or self.spilled
+
+    @property
+    def body_lines(self) -> int:
+        return sum(self.column_lines)
 
 
 def measure_slots(laid_out: LaidOut) -> dict[str, BoxFit]:
@@ -79,18 +96,105 @@ def measure_slots(laid_out: LaidOut) -> dict[str, BoxFit]:
                     or any(_has_furniture(c) for c in columns),
                     spilled=True,
                 )
+                if not earlier.line_mm:  # none of its body was on its page: measure it here
+                    heights = [h for c in columns for h in _line_heights(c)]
+                    lines = sum(_lines(c) for c in columns)
+                    fits[story] = replace(
+                        fits[story],
+                        line_mm=(max(set(heights), key=heights.count) if heights else 0) * _MM,
+                        words_per_line=sum(_words(c) for c in columns) / lines if lines else 0,
+                    )
                 continue
             inside, beyond = columns[:count], columns[count:]
+            heights = [h for c in columns for h in _line_heights(c)]
+            # Where the columns end: the box's own height, unless the grid stretched the box
+            # past the height its style gave the columns (a balanced ending).
+            bottom = box.content_box_y() + box.height
+            if inside:
+                bottom = min(bottom, max(c.position_y + c.height for c in inside))
+            head_bottom = max((_bottom(c) for c in box.children
+                               if c.style["column_span"] == "all"),
+                              default=box.content_box_y())  # fmt: skip
+            whites = [max(0.0, bottom - _last_bottom(c)) for c in inside]
+            whites += [max(0.0, bottom - head_bottom)] * (count - len(inside))
+            all_lines = sum(_lines(c) for c in columns)
+            headline = [b for b in _descendants(box) if _has_class(b, "headline")]
+            head_lines = [b for h in headline[:1] for b in _descendants(h)
+                          if type(b).__name__ == "LineBox"]  # fmt: skip
+            # A block forced into a column (see patches.column_overflow) may reach below
+            # the box, where it is clipped: those lines are overset too.
+            clipped = [b for c in inside for b in _descendants(c)
+                       if type(b).__name__ == "LineBox" and not _has_furniture(b)
+                       and b.position_y + b.height > bottom + 0.5]  # fmt: skip
+            clipped_words = sum(_words(b) for b in clipped)
             fits[story] = BoxFit(
                 story=story,
                 page=number,
                 columns=count,
-                fitting_words=sum(_words(c) for c in inside),
-                overflow_words=sum(_words(c) for c in beyond),
-                overflow_lines=sum(_lines(c) for c in beyond),
+                fitting_words=sum(_words(c) for c in inside) - clipped_words,
+                overflow_words=sum(_words(c) for c in beyond) + clipped_words,
+                overflow_lines=sum(_lines(c) for c in beyond) + len(clipped),
                 furniture_overflow=any(_has_furniture(c) for c in beyond),
+                box_mm=(bottom - box.content_box_y()) * _MM,
+                head_mm=(head_bottom - box.content_box_y()) * _MM,
+                line_mm=(max(set(heights), key=heights.count) if heights else 0.0) * _MM,
+                column_lines=tuple(_lines(c) - sum(1 for b in clipped if _within(b, c))
+                                   for c in inside) + (0,) * (count - len(inside)),
+                column_white_mm=tuple(w * _MM for w in whites),
+                words_per_line=sum(_words(c) for c in columns) / all_lines if all_lines else 0.0,
+                headline_lines=len(head_lines),
+                headline_pt=headline[0].style["font_size"] * 0.75 if headline else 0.0,
+                first_column_bottoms=tuple(
+                    (b.position_y + b.height - box.content_box_y()) * _MM
+                    for b in (_descendants(inside[0]) if inside else ())
+                    if type(b).__name__ == "LineBox" and not _has_furniture(b)
+                ),
+                headline_width=sum(_content_width(b) for b in head_lines),
+                rect=(box.position_x, box.position_y, box.margin_width(), box.margin_height()),
+                page_size=(page._page_box.margin_width(), page._page_box.margin_height()),
             )
     return fits
+
+
+_MM = 25.4 / 96  # CSS px → mm
+
+
+def _within(box: Any, column: Any) -> bool:
+    return any(b is box for b in _descendants(column))
+
+
+def _has_class(box: Any, name: str) -> bool:
+    element = getattr(box, "element", None)
+    return element is not None and name in (element.get("class") or "").split()
+
+
+def _bottom(box: Any) -> float:
+    """The bottom edge of ``box`` with its bottom margin."""
+    return box.position_y + box.margin_height()
+
+
+def _last_bottom(column: Any) -> float:
+    """Where a column's text ends: the bottom of its last line (or of its last block)."""
+    bottoms = [b.position_y + b.height for b in _descendants(column)
+               if type(b).__name__ in ("LineBox", "BlockReplacedBox")]  # fmt: skip
+    if bottoms:
+        return max(bottoms)
+    return column.position_y
+
+
+def _line_heights(box: Any) -> list[float]:
+    return [round(b.height, 2) for b in _descendants(box)
+            if type(b).__name__ == "LineBox" and not _has_furniture(b)]  # fmt: skip
+
+
+def _content_width(line: Any) -> float:
+    """The width of a line's text (its inline children), not of the line box."""
+    children = getattr(line, "children", ())
+    if not children:
+        return 0.0
+    left = min(c.position_x for c in children)
+    right = max(c.position_x + c.margin_width() for c in children)
+    return right - left
 
 
 def _is_multicol(box: Any) -> bool:

@@ -74,6 +74,8 @@ FINGERPRINTS = {
     "weasyprint.formatting_structure.boxes:InlineBox": "4feae895b8404092",
     "weasyprint.text.line_break:Layout.deactivate": "bfec3ec8406e1c82",
     "weasyprint.text.line_break:Layout.reactivate": "0b89ee097104b713",
+    "weasyprint.layout.block:block_box_layout": "a6279066e3d9ff7d",
+    "weasyprint.layout.column:columns_layout": "7a05cce3272fc581",
 }
 
 

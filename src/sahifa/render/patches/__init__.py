@@ -11,6 +11,8 @@ when the patch is removed (``tests/test_engine_patches.py``).
     archive_colours  CMYK written as RGB in PDF/A (pdf/stream.py: Stream.set_color)
     draw_first_line  the text layer's glyph codes and order (draw/text.py: draw_first_line)
     line_deferral    text-less glyphs after the line box (draw/__init__.py: draw_inline_level)
+    column_overflow  a stuck overflow column keeps the box's columns (layout/block.py:
+                     block_box_layout, as columns_layout calls it)
     fonts_dictionary fonts keyed by those codes (pdf/fonts.py: build_fonts_dictionary)
     paragraph_breaks total-fit line breaks for justified text (text/line_break.py:
                      split_first_line)
@@ -119,6 +121,7 @@ def all_patches() -> dict[str, Patch]:
     from sahifa.render.patches import (
         archive_colours,
         balanced_lines,
+        column_overflow,
         column_rules,
         draw_first_line,
         fonts_dictionary,
@@ -137,7 +140,8 @@ def all_patches() -> dict[str, Patch]:
     # state it keeps.
     modules = (line_split_cache, column_rules, grid_tracks, archive_colours, draw_first_line,
                line_deferral, fonts_dictionary, marked_content, structure_tree,
-               paragraph_breaks, kashida, balanced_lines)  # fmt: skip
+               column_overflow, paragraph_breaks, kashida,
+               balanced_lines)  # fmt: skip
     return {m.__name__.rsplit(".", 1)[1]: m.PATCH for m in modules}
 
 
