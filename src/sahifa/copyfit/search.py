@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sahifa.compose import SlotTweak
 from sahifa.content.edition import Edition, EditionPage, Slot
-from sahifa.copyfit.rules import StoryStatus, judge
+from sahifa.copyfit.rules import Limits, StoryStatus, judge
 from sahifa.errors import RenderError
 from sahifa.markup import WordRange, render_body
 
@@ -160,7 +160,8 @@ def _candidates(fitter: Fitter, page: EditionPage, slot: Slot, fit: BoxFit,
         groups.append(_Group([Fix(slot.id, "photo", f"photo height {h:g} mm (now {current:g} "
                                   "mm)", ((slot.id, SlotTweak(image_mm=h)),),
                                   change=abs(current - h)) for h in heights], guess,
-                             scan=not shrink, shrink=shrink))  # fmt: skip
+                             scan=not shrink, shrink=shrink,
+                             exhaustive=need_mm <= 2 * (current - low)))  # fmt: skip
     if slot.kind == "story" and fit.headline_pt:
         current = round(fit.headline_pt, 1)
         sizes = sorted((s for s in limits.headline_scale if (s < current if shrink
@@ -169,7 +170,8 @@ def _candidates(fitter: Fitter, page: EditionPage, slot: Slot, fit: BoxFit,
         groups.append(_Group([Fix(slot.id, "headline", f"headline {size:g} pt (now "
                                   f"{current:g} pt)", ((slot.id, SlotTweak(headline_pt=size)),),
                                   change=abs(current - size)) for size in sizes], 0,
-                             scan=not shrink, shrink=shrink))  # fmt: skip
+                             scan=not shrink, shrink=shrink,
+                             exhaustive=need_mm <= 2 * _headline_room(fit, limits)))  # fmt: skip
     groups += [_Group([fix], 0) for fix in _span_trades(fitter, page, slot, shrink)]
     if shrink and slot.kind == "story" and status.status == "over" and fit.fitting_words > 0:
         keep = fit.fitting_words
@@ -195,6 +197,9 @@ class _Group:
     shrink: bool = True  # fixes for a story over or short (False: underset)
     tried: set[int] = field(default_factory=set)
     alone: bool = False  # laid out without other stories' candidates
+    # When the most change fails, try the rest too (off when even it is predicted to give
+    # less than half the room needed: the search stays a few layouts a page).
+    exhaustive: bool = True
 
     def __post_init__(self) -> None:
         self.good = len(self.fixes)
@@ -222,7 +227,7 @@ class _Group:
             self.bad = self.probe
         if not works and self.good > last and self.bad < last:
             self.probe = last  # is anything within the limits enough?
-        elif not works and self.probe == last and self.good > last:
+        elif not works and self.probe == last and self.good > last and self.exhaustive:
             # Not even the most change works: room is not monotone here (a quote that does
             # not break lands elsewhere), so try every candidate left, least change first.
             self.scan = True
@@ -241,6 +246,12 @@ class _Group:
     @property
     def found(self) -> Fix | None:
         return self.fixes[self.good] if 0 <= self.good < len(self.fixes) else None
+
+
+def _headline_room(fit: BoxFit, limits: Limits) -> float:
+    """The most height the smallest headline of the scale could give back (one line of it)."""
+    now = fit.headline_lines * fit.headline_pt * 1.35 * 25.4 / 72
+    return max(0.0, now - min(limits.headline_scale) * 1.35 * 25.4 / 72)
 
 
 def _needed_mm(fit: BoxFit, status: StoryStatus, state: Layout, fitter: Fitter,
