@@ -201,33 +201,65 @@ def _close_kashida_gaps(
     planned: list[Planned], carriers: dict[int, int], inserted: set[int], own: list[int],
     codes: Any, writer: LineWriter, archive: bool,
 ) -> None:  # fmt: skip
-    """An inserted tatweel leaves a gap between two carriers of its word: in PDF/A, where
-    each glyph keeps its own width, extractors split the word there; elsewhere the carrier
-    before the gap would need a width reaching over the tatweel, and PDFBox then takes the
-    word's other letters within that width for duplicates and drops them. So the carriers
-    left of the gap (to the word's start) are written invisibly, moved right to close it with
-    the carrier at its own width, and drawn where they are as text-less glyphs: the page
-    looks the same, the word reads whole."""
+    """An inserted tatweel leaves a gap between two carriers of its word. Outside PDF/A the
+    carrier before it is as wide as that gap (``carrier_widths``), which keeps the text
+    layer on the ink; but in PDF/A each glyph keeps its own width and extractors split the
+    word at the gap, and where the widened carrier has the same letter of its word close by
+    PDFBox drops one as a duplicate. There the carriers left of the gap (to the word's start)
+    are written invisibly, moved right to close it with the carrier at its own width (or, at
+    the line's left end, those before it moved left), and drawn where they are as text-less
+    glyphs: the page looks the same, the word reads whole, and the line's text still reaches
+    both of its edges."""
     order = sorted(carriers)
     for k, (here, after) in enumerate(pairwise(order)):
         if not any(here < g < after for g in inserted):
             continue
         left, right = planned[carriers[here]], planned[carriers[after]]
+        if not archive and not _duplicate_risk(planned, carriers[here]):
+            continue  # the carrier's width already reaches over the tatweel (carrier_widths)
         left.width = float(own[here])
         gap = right.pen - (left.pen + left.width * left.size / 1000)
         if gap <= 0:
             continue
-        for index in reversed(order[: k + 1]):
-            item = planned[carriers[index]]
+        # The part that moves is the one inside the line: the letters after the tatweel move
+        # right, unless they end the line (its left edge: ``planned`` holds the line so far,
+        # left to right), then those before it move left. The line's ends stay on the ink.
+        start = carriers[here]
+        while start > 0 and not planned[start - 1].text.isspace():
+            start -= 1
+        if start > 0:
+            moved = planned[start : carriers[here] + 1]
+        else:
+            moved = [planned[carriers[i]] for i in order[k + 1 :]]
+            gap = -gap
+        for item in moved:
             if item.text.isspace():
                 break
             if not item.invisible:
                 # Zero wide outside PDF/A, as the tatweels: no gap for PDFBox to read.
-                code = codes.code(item.glyph, None, float(own[index]) if archive else 0.0)
+                code = codes.code(item.glyph, None, item.width if archive else 0.0)
                 writer.deferred.append(Deferred(item.font, item.size, item.pen, item.rise,
                                                 code, writer.matrix, writer.color))  # fmt: skip
                 item.invisible = True
             item.pen += gap
+
+
+def _duplicate_risk(planned: list[Planned], index: int) -> bool:
+    """PDFBox drops a character as a duplicate when the same text was shown within a third
+    of its width (``suppressDuplicateOverlappingText``): a carrier widened over a tatweel
+    next to the same letter of its word ("وسـلالم") would lose one of them."""
+    item = planned[index]
+    reach = item.width * item.size / 1000 / max(1, len(item.text)) / 3 + 0.5
+    for step in (-1, 1):
+        other = index + step
+        while 0 <= other < len(planned) and not planned[other].text.isspace():
+            near = planned[other]
+            if abs(near.pen - item.pen) > 2 * reach + near.width * near.size / 1000:
+                break
+            if near.text == item.text and abs(near.pen - item.pen) < reach:
+                return True
+            other += step
+    return False
 
 
 def _inserted_offsets(textbox: Any, text: str) -> list[int]:
