@@ -259,6 +259,7 @@ class Elongation:
 
 def elongations(laid_out: LaidOut) -> list[Elongation]:
     """Every elongated word of the laid-out pages (restraint checks, benchmarks)."""
+    from sahifa.render.justify import spaced_words
     from sahifa.render.patches.kashida import inserted
 
     found: list[Elongation] = []
@@ -271,8 +272,7 @@ def elongations(laid_out: LaidOut) -> list[Elongation]:
                 path = (name, *path)
         indices = inserted(box)
         if indices:
-            position = 0
-            for part in box.text.split(" "):
+            for position, part in spaced_words(box.text):
                 end = position + len(part)
                 mine = sorted(i - position for i in indices if position <= i < end)
                 if mine:
@@ -280,7 +280,6 @@ def elongations(laid_out: LaidOut) -> list[Elongation]:
                     # each tatweel's site: the character of the word it stands before
                     sites = tuple(k - n for n, k in enumerate(mine))
                     found.append(Elongation(number, word, part, sites, path))
-                position = end + 1
         for child in getattr(box, "children", ()):
             walk(child, number, path)
 

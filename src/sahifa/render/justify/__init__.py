@@ -14,6 +14,7 @@ stylesheet from ``layout.yaml`` and ``fonts/fonts.yaml`` (a designer may overrid
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 TATWEEL = "\u0640"
@@ -27,3 +28,13 @@ def custom(style: Any, name: str) -> str | None:
         if isinstance(value, str) and value.strip():
             return value.strip().lower()
     return None
+
+
+def spaced_words(text: str) -> Iterator[tuple[int, str]]:
+    """``(start, word)`` for each word of ``text`` between spaces (the only break points
+    the composer and kashida consider; a no-break space is part of its word)."""
+    position = 0
+    for part in text.split(" "):
+        if part:
+            yield position, part
+        position += len(part) + 1

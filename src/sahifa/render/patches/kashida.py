@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sahifa.render.justify import TATWEEL, composer, custom, measure
+from sahifa.render.justify import TATWEEL, composer, custom, measure, spaced_words
 from sahifa.render.patches import Patch
 
 ATTRIBUTE = "sahifa_kashida"  # on a TextBox: indices in its text of the inserted tatweels
@@ -63,8 +63,8 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
                 if child.is_in_normal_flow():
                     yield from text_boxes(child)
 
-    def shaped(box: Any, text: str, context: Any) -> Any:
-        layout = create_layout(text, box.style, context, None, box.justification_spacing)
+    def shaped(box: Any, context: Any) -> Any:
+        layout = create_layout(box.text, box.style, context, None, box.justification_spacing)
         layout.get_first_line()
         layout.deactivate()
         return layout
@@ -97,16 +97,13 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
             if custom(style, "sahifa-justify") != "kashida" or style["font_size"] <= 0:
                 continue
             measurer = measure.for_style(style, context)
-            position = 0
-            for part in box.text.split(" "):
-                if part:
-                    word = measurer.word(part, style, context, True)
-                    if word.site is not None:
-                        # Words are shaped alone (spaces separate their shaping): a line
-                        # gains what its elongated words gain.
-                        gains = measurer.gains_of(part, word.site, style, context)
-                        candidates.append((box, position + word.site, word.site_class, gains))
-                position += len(part) + 1
+            for position, part in spaced_words(box.text):
+                word = measurer.word(part, style, context, True)
+                if word.site is not None:
+                    # Words are shaped alone (spaces separate their shaping): a line gains
+                    # what its elongated words gain.
+                    gains = measurer.gains_of(part, word.site, style, context)
+                    candidates.append((box, position + word.site, word.site_class, gains))
         if not candidates:
             return 0.0
         style = candidates[0][0].style
@@ -134,7 +131,7 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
             box.text, indices = with_tatweels(box.text, insertions)
             setattr(box, ATTRIBUTE, indices)
             if not count_expandable_spaces(box):  # add_word_spacing lays the others out
-                box.pango_layout = shaped(box, box.text, context)
+                box.pango_layout = shaped(box, context)
         widen(line, deltas, 0.0)
         return gained
 

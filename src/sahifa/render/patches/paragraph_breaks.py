@@ -18,7 +18,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from sahifa.render.justify import composer, custom, measure
+from sahifa.render.justify import composer, custom, measure, spaced_words
 from sahifa.render.patches import Patch
 
 # (style, kashida, width, the text left) → (end of the first line, start of the next), in
@@ -67,18 +67,14 @@ def plan_first_line(text: str, style: Any, context: Any, width: float) -> tuple[
     found = plans.get((*key, len(text), hash(text)))
     if found is not None:
         return found
-    starts, ends = [], []
-    position = 0
-    for part in text.split(" "):
-        if part:
-            starts.append(position)
-            ends.append(position + len(part))
-        position += len(part) + 1
+    words = list(spaced_words(text))
+    starts = [start for start, _ in words]
+    ends = [start + len(word) for start, word in words]
     if len(starts) < 2:
         return None
     items = []
-    for start, end in zip(starts, ends, strict=True):
-        word = measurer.word(text[start:end], style, context, kashida)
+    for _, part in words:
+        word = measurer.word(part, style, context, kashida)
         items.append(composer.Item(word.width, int(word.site is not None)))
     tatweel = measurer.tatweel if kashida else 0.0
     after = composer.breaks(items, measurer.space, width, tatweel, style["font_size"])
