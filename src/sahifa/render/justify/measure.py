@@ -68,12 +68,15 @@ class Measurer:
         return found.width if found is not None else self.word(text, style, context, False).width
 
 
-_caches: weakref.WeakKeyDictionary[Any, dict[str, Measurer]] = weakref.WeakKeyDictionary()
+# Keyed by (fonts identity or None, style_key): per font configuration, or shared below.
+_caches: weakref.WeakKeyDictionary[Any, dict[tuple[str | None, str], Measurer]] = (
+    weakref.WeakKeyDictionary()
+)
 # Across documents, by the identity of the fonts they are set in (the pinned files' hashes,
 # ``FontRegistry.identity``): a fitting pass, a batch's next article or the preview's next
 # render measure each word once per process. Used while ``fonts_known_as`` is in force.
 _fonts_key: ContextVar[str | None] = ContextVar("sahifa_fonts_key", default=None)
-_shared: dict[tuple[str, str], Measurer] = {}
+_shared: dict[tuple[str | None, str], Measurer] = {}
 _MAX_SHARED = 256
 
 
@@ -119,21 +122,20 @@ def for_style(style: Any, context: Any) -> Measurer:
 
 
 def _style_cache(style: Any, context: Any) -> Measurer:
-    key = style_key(style)
+    name = style_key(style)
     fonts = _fonts_key.get()
     if fonts is not None:
         if len(_shared) > _MAX_SHARED:
             _shared.clear()
-        per_config: dict[Any, Measurer] = _shared  # type: ignore[assignment]
-        key = (fonts, key)  # type: ignore[assignment]
+        store = _shared
     else:
-        per_config = _caches.setdefault(context.font_config, {})
-    cache = per_config.get(key)
+        store = _caches.setdefault(context.font_config, {})
+    cache = store.get((fonts, name))
     if cache is None:
         pair = _shape("ب ب", style, context)[0]
         single = _shape("ب", style, context)[0]
         tatweel = _shape(TATWEEL, style, context)[0]
-        cache = per_config[key] = Measurer({}, pair - 2 * single, tatweel, style_key(style))
+        cache = store[(fonts, name)] = Measurer({}, pair - 2 * single, tatweel, name)
     return cache
 
 
