@@ -201,6 +201,30 @@ def compose_edition(
 ) -> Composed:
     """Render the layout's edition template: every page, every slot, ``plan``'s words, each
     box changed as ``tweaks`` says."""
+    pages = edition_pages(edition, settings, layout, plan, tweaks)
+    return Composed(edition_html(edition, settings, layout, fonts, pages.pages),
+                    pages.warnings, pages.words)  # fmt: skip
+
+
+@dataclass
+class EditionPages:
+    """What the edition template prints of each page and slot (``edition_pages``)."""
+
+    pages: list[dict[str, Any]]
+    warnings: list[Problem]
+    words: dict[str, int]  # words in each story's whole body, by story id
+
+
+def edition_pages(
+    edition: Edition,
+    settings: Settings,
+    layout: Layout,
+    plan: dict[str, WordRange],
+    tweaks: dict[str, SlotTweak] | None = None,
+) -> EditionPages:
+    """The template context of every page and slot: ``plan``'s words, each box changed as
+    ``tweaks`` says. A slot's context is all its box depends on besides the page (copy-fitting
+    lays out only the boxes whose context changed: ``sahifa.fitting``)."""
     digits = settings.digits
     warnings: list[Problem] = []
     words: dict[str, int] = {}
@@ -240,13 +264,23 @@ def compose_edition(
                 "slots": slots,
             }
         )
+    return EditionPages(pages, warnings, words)
+
+
+def edition_html(
+    edition: Edition,
+    settings: Settings,
+    layout: Layout,
+    fonts: FontRegistry,
+    pages: list[dict[str, Any]],
+) -> str:
+    """The edition template's HTML of ``pages`` (``edition_pages``, or some of their slots)."""
     parts = date_parts(edition.date, edition.hijri_date, settings)
     context = _base_context(
         settings, layout, fonts, parts, edition.paper or settings.paper, edition.issue
     )
     context.update(pages=pages, date_iso=edition.date.isoformat() if edition.date else "")
-    html = layout.render("edition.html.j2", context)
-    return Composed(html, warnings, words)
+    return layout.render("edition.html.j2", context)
 
 
 def slot_height(grid: PageGrid, page: EditionPage, slot: Slot) -> float:

@@ -18,13 +18,14 @@ the last one. The rules every box keeps are ``sahifa.copyfit.rules``:
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sahifa.compose import SlotTweak, compose_edition, slot_height
+from sahifa.compose import SlotTweak, edition_html, edition_pages, slot_height
 from sahifa.content.edition import Edition, EditionPage, Slot
 from sahifa.copyfit.rules import FULL_COLUMN_WHITE, Limits, StoryStatus, balanced_height, judge
 from sahifa.errors import Problem
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
     from sahifa.render import BoxFit, LaidOut
 
 MAX_FIT_PASSES = 14
+# Reusing the measures of boxes whose context did not change (``Fitter.run``) changes no byte
+# of the output; switched off, every pass lays out every box (to check that: tests, benchmarks).
+REUSE_BOXES = True
 BALANCE_LAYOUTS = 3  # the balanced height, then at most two corrections
 
 
@@ -68,7 +72,7 @@ class Overset:
 class Layout:
     """One laid-out state of the edition: what was composed and what was measured."""
 
-    laid_out: LaidOut
+    laid_out: LaidOut | None  # None: some boxes' measures were reused (``Fitter.run``)
     fits: dict[str, BoxFit]
     words: dict[str, int]  # words of each story's whole body
 
@@ -90,6 +94,10 @@ class Fitter:
     # The last measured (line height, words per line) of each box: a box that shows no body
     # line (everything cut, or its head fills it) has none of its own.
     measures: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # Each box's measure by its context's key (``run``), and the last layout of every box.
+    measured: dict[str, BoxFit | None] = field(default_factory=dict)
+    whole: tuple[dict[str, str], LaidOut] | None = None
+    boxes_laid: int = 0  # how many boxes were laid out, over all layouts
 
     @property
     def source(self) -> Edition:
@@ -98,16 +106,46 @@ class Fitter:
 
     def run(self, plan: dict[str, WordRange] | None = None,
             tweaks: dict[str, SlotTweak] | None = None,
-            edition: Edition | None = None) -> Layout:  # fmt: skip
+            edition: Edition | None = None, whole: bool = False) -> Layout:  # fmt: skip
+        """Lay the edition out with ``plan`` and ``tweaks`` and measure every box.
+
+        Boxes sit in fixed grid areas, so each depends only on its own context (words,
+        geometry, tweaks; ``compose.edition_pages``): only the boxes whose context was not
+        laid out before are laid out, on their pages, and the others' measures are reused.
+        ``whole``: lay out every box, for the pages that are written."""
+        prepared = self.prepared
+        edition = edition or self.edition
+        pages = edition_pages(edition, prepared.settings, prepared.layout,
+                              self.plan if plan is None else plan,
+                              self.tweaks if tweaks is None else tweaks)  # fmt: skip
+        keys = {slot["id"]: _slot_key(page, slot) for page in pages.pages
+                for slot in page["slots"]}  # fmt: skip
+        if whole and self.whole is not None and self.whole[0] == keys:
+            return Layout(self.whole[1], self._fits(keys), pages.words)
+        every = whole or not REUSE_BOXES
+        laying = set(keys) if every else {s for s, k in keys.items() if k not in self.measured}
+        if not laying:
+            return Layout(None, self._fits(keys), pages.words)
+        laying |= _linked(edition, laying)  # a jump line names its other half's page
+        shown = [{**page, "slots": [s for s in page["slots"] if s["id"] in laying]}
+                 for page in pages.pages]  # fmt: skip
+        html = edition_html(edition, prepared.settings, prepared.layout, prepared.fonts, shown)
+        laid_out = self.lay_out_html(html)
+        self.layouts += 1
+        self.boxes_laid += len(laying)
         from sahifa import render
 
-        prepared = self.prepared
-        composed = compose_edition(edition or self.edition, prepared.settings, prepared.layout,
-                                   prepared.fonts, self.plan if plan is None else plan,
-                                   self.tweaks if tweaks is None else tweaks)  # fmt: skip
-        laid_out = self.lay_out_html(composed.html)
-        self.layouts += 1
-        return Layout(laid_out, render.measure_slots(laid_out), composed.body_words)
+        fits = render.measure_slots(laid_out)
+        for story in laying:
+            self.measured[keys[story]] = fits.get(story)
+        if laying == set(keys):
+            self.whole = (keys, laid_out)
+            return Layout(laid_out, self._fits(keys), pages.words)
+        return Layout(None, self._fits(keys), pages.words)
+
+    def _fits(self, keys: dict[str, str]) -> dict[str, BoxFit]:
+        return {story: fit for story, key in keys.items()
+                if (fit := self.measured.get(key)) is not None}  # fmt: skip
 
     def full_height(self, page: EditionPage, slot: Slot) -> float:
         return slot_height(page_grid(self.prepared.layout.settings), page, slot)
@@ -178,11 +216,31 @@ def fit_edition(
         state = fitter.run()
     state = _settle(fitter, state)
     state = _balance(fitter, state)
+    state = fitter.run(whole=True)  # the pages to write, every box on them
     statuses = fitter.statuses(state)
     statuses = [replace(s, changed=changes.get(s.story, "")) for s in statuses]
     suggestions = search.suggest(fitter, state, statuses) if suggest else []
+    assert state.laid_out is not None
     return FitResult(state.laid_out, _overset(fitter.edition, state),
                      _warnings(fitter, state, changes), statuses, fitter.layouts, suggestions)
+
+
+def _slot_key(page: dict[str, Any], slot: dict[str, Any]) -> str:
+    """What a box's layout depends on: its page and its context (its words as HTML, its
+    place and size on the grid, its tweaks)."""
+    text = repr((page["number"], page["template"], sorted(slot.items())))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _linked(edition: Edition, stories: set[str]) -> set[str]:
+    """The other halves of continued stories among ``stories``: a jump line prints the page
+    its other half is on, so both are laid out together."""
+    linked = set()
+    for page in edition.pages:
+        for slot in page.slots:
+            if slot.kind == "continued" and (slot.id in stories or slot.continues in stories):
+                linked |= {slot.id, slot.continues}
+    return linked
 
 
 def _jumps(edition: Edition) -> dict[str, int]:
