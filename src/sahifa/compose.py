@@ -8,6 +8,7 @@ print in which box (the pipeline measures the laid-out boxes and composes again)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,7 +146,7 @@ def story_context(article: Article, digits: str, words: WordRange | None = None)
     }
 
 
-def _removed_warnings(article: Article, removed: list[tuple[int, str]]) -> list[Problem]:
+def _removed_warnings(article: Article, removed: Sequence[tuple[int, str]]) -> list[Problem]:
     return [
         Problem(
             "article",

@@ -190,6 +190,14 @@ def fit_edition(
     cut and continued stories hold what fits, auto headlines are sized, fit stories fixed,
     finished stories balanced. Returns the stories' statuses, what was cut or left out, and
     (``suggest``: for ``sahifa check``) the verified fixes of every story over or under."""
+    from sahifa import render
+
+    # The layouts of one fitting share their line splits (the same lines at the same widths).
+    with render.shared_line_splits():
+        return _fit(prepared, lay_out_html, suggest)
+
+
+def _fit(prepared: Prepared, lay_out_html: Callable[[str], LaidOut], suggest: bool) -> FitResult:
     from sahifa.copyfit import search
 
     edition = prepared.edition

@@ -8,8 +8,9 @@ because WeasyPrint gives a paragraph that starts with Latin or digits an LTR bas
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -23,12 +24,12 @@ _BLOCKS_WITH_DIRECTION = {
 }  # fmt: skip
 
 
-@dataclass
+@dataclass(frozen=True)
 class Body:
     """A rendered body and what was removed from it (line numbers within the body)."""
 
     html: str
-    removed_html: list[tuple[int, str]] = field(default_factory=list)
+    removed_html: tuple[tuple[int, str], ...] = ()
     words: int = 0  # words in the whole body, counted as the layout counts them
 
 
@@ -48,6 +49,9 @@ class WordRange:
 _MD = MarkdownIt("commonmark", {"html": True})
 
 
+# Copy-fitting composes an edition again for every pass and trial, mostly with the same words
+# in the same boxes; a body is parsed once per range (the result is not changed by callers).
+@functools.lru_cache(maxsize=1024)
 def render_body(
     markdown: str, digits: str = "arabic-indic", words: WordRange | None = None
 ) -> Body:
@@ -73,7 +77,7 @@ def render_body(
     if words is not None:
         kept = _slice_words(kept, words)
     html = _MD.renderer.render(kept, _MD.options, {})
-    return Body(html=html, removed_html=removed, words=total)
+    return Body(html=html, removed_html=tuple(removed), words=total)
 
 
 _WORD = re.compile(r"\S+")

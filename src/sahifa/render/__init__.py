@@ -15,6 +15,7 @@ from __future__ import annotations
 from sahifa.render.boxes import BoxFit, Elongation, elongations, measure_slots, stories_by_page
 from sahifa.render.document import Embedded, LaidOut, lay_out
 from sahifa.render.engine import TEXT_LAYERS, set_text_layer, warm_up
+from sahifa.render.patches.line_split_cache import shared_line_splits
 
 __all__ = [
     "TEXT_LAYERS",
@@ -26,6 +27,7 @@ __all__ = [
     "lay_out",
     "measure_slots",
     "set_text_layer",
+    "shared_line_splits",
     "stories_by_page",
     "warm_up",
 ]

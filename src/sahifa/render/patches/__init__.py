@@ -134,13 +134,12 @@ def all_patches() -> dict[str, Patch]:
         structure_tree,
     )
 
-    # line_split_cache first: installed first, it is the innermost layer of split_first_line
-    # and caches WeasyPrint's own function, whose answer depends on its arguments alone;
-    # a patch of the same function installed later (paragraph_breaks) wraps it, whatever
-    # state it keeps.
-    modules = (line_split_cache, column_rules, grid_tracks, archive_colours, draw_first_line,
+    # line_split_cache after paragraph_breaks: the outer layer of split_first_line, it keeps
+    # the paragraph's lines (paragraph_breaks' answer, like WeasyPrint's, depends on its
+    # arguments alone: a line's break is the plan of the text left).
+    modules = (column_rules, grid_tracks, archive_colours, draw_first_line,
                line_deferral, fonts_dictionary, marked_content, structure_tree,
-               column_overflow, paragraph_breaks, kashida,
+               column_overflow, paragraph_breaks, line_split_cache, kashida,
                balanced_lines)  # fmt: skip
     return {m.__name__.rsplit(".", 1)[1]: m.PATCH for m in modules}
 

@@ -11,7 +11,10 @@ style (by identity, kept alive by the entry so its id cannot be reused) and the 
 context (the cache is the context's own), the width, the justification spacing,
 ``is_line_start`` and ``minimum``.
 
-Results are per layout context, so per document: a cache never outlives the fonts and styles
+It is installed after sahifa's paragraph breaking (``paragraph_breaks``), whose answer also
+depends on the arguments alone (a line's break is the plan of the text left), so it keeps
+the paragraph's lines, not just Pango's greedy ones. Results are per layout context, so per
+document: a cache never outlives the fonts and styles
 its layouts were made with, and a render's memory is freed with it. The answer's Pango
 layout has been deactivated by WeasyPrint (no Pango object is left in it; ``draw_text``
 builds one again from its text and style); each caller gets a copy of its own, since
@@ -20,13 +23,23 @@ the cache (tests/test_engine_patches.py; benchmarks/throughput.py compares sha25
 
 It wraps whatever function is in place, and its key holds every argument of it, so it
 composes with another patch of ``split_first_line`` in either order.
+Copy-fitting lays an edition out many times (passes, trials, balancing, the final pages), each
+a new document whose boxes mostly hold the same lines at the same widths. Inside
+``shared_line_splits()`` (``sahifa.fitting`` around one fitting) the splits are kept across
+documents instead: under the text and the *values* of every style property a split reads
+(fonts, size, line height, spacing, language, direction, wrapping and hyphenation), the same
+pinned fonts being the premise of a fitting. Output is byte-identical with and without it
+(tests/test_edition_reuse.py).
+
 Upstream fix: a per-``LayoutContext`` dictionary in ``split_first_line``.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sahifa.render.patches import Patch
@@ -34,6 +47,53 @@ from sahifa.render.patches import Patch
 # The attribute of a LayoutContext holding its splits: key → (style, answer). The style is
 # held so that its id, part of the key, stays its own while the entry lives.
 ATTRIBUTE = "_sahifa_line_splits"
+
+
+# Every computed property ``weasyprint.text.line_break`` reads of a style: two styles equal in
+# these give the same split of the same text at the same width.
+SPLIT_PROPERTIES = (
+    "font_family", "font_style", "font_stretch", "font_weight", "font_size", "line_height",
+    "font_variant_ligatures", "font_variant_position", "font_variant_caps",
+    "font_variant_numeric", "font_variant_alternates", "font_variant_east_asian",
+    "font_feature_settings", "font_variation_settings", "font_language_override",
+    "font_kerning", "lang", "direction", "letter_spacing", "word_spacing", "white_space",
+    "tab_size", "overflow_wrap", "word_break", "hyphens", "hyphenate_character",
+    "hyphenate_limit_chars", "hyphenate_limit_zone", "text_decoration_line",
+    # and what sahifa's paragraph breaking (the patch this cache wraps) reads: whether the
+    # text is justified, how (kashida) and with which breaking.
+    "text_align_all", "__sahifa_justify", "__sahifa_line_breaking",
+)  # fmt: skip
+_shared: ContextVar[dict[Any, Any] | None] = ContextVar("sahifa_shared_splits", default=None)
+STYLE_KEYS = "_sahifa_split_style_keys"  # a context's styles → (style, their values)
+
+
+@contextmanager
+def shared_line_splits() -> Iterator[None]:
+    """Keep line splits across the documents laid out in the block (same pinned fonts)."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def _style_values(style: Any, context: Any) -> str:
+    keys = getattr(context, STYLE_KEYS, None)
+    if keys is None:
+        keys = {}
+        setattr(context, STYLE_KEYS, keys)
+    found = keys.get(id(style))
+    if found is None or found[0] is not style:
+        values = [_plain(style[name]) for name in SPLIT_PROPERTIES]
+        found = keys[id(style)] = (style, repr(values))
+    return str(found[1])
+
+
+def _plain(value: Any) -> Any:
+    """A custom property's tokens as their text (tinycss2 tokens compare by identity)."""
+    if isinstance(value, (list, tuple)) and value and hasattr(value[0], "serialize"):
+        return "".join(token.serialize() for token in value)
+    return value
 
 
 def cached_splits(context: Any) -> int:
@@ -46,6 +106,19 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
         text: str, style: Any, context: Any, max_width: Any, justification_spacing: Any,
         is_line_start: bool = True, minimum: bool = False,
     ) -> Any:  # fmt: skip
+        shared = _shared.get()
+        if shared is not None and context is not None:
+            key = (text, _style_values(style, context), max_width, justification_spacing,
+                   is_line_start, minimum)  # fmt: skip
+            answer = shared.get(key)
+            if answer is None:
+                answer = original(text, style, context, max_width, justification_spacing,
+                                  is_line_start, minimum)  # fmt: skip
+                if hasattr(answer[0], "layout"):
+                    return answer
+                shared[key] = answer
+            layout, *rest = answer
+            return (copy.copy(layout), *rest)
         cache = getattr(context, ATTRIBUTE, None)
         if cache is None:
             try:
