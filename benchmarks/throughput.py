@@ -271,7 +271,7 @@ def main() -> int:
     preview = None
     if "preview" not in skip and shutil.which("chromium"):
         _, output = run([sys.executable, REPO / "benchmarks/preview_latency.py", "--runs",
-                         str(args.rounds)], REPO)  # fmt: skip
+                         str(args.rounds), "--edition"], REPO)  # fmt: skip
         preview = output.strip().splitlines()[-1]
 
     med = {name: statistics.median(values) for name, values in times.items()}

@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from sahifa.compose import SlotTweak, edition_html, edition_pages, slot_height
 from sahifa.content.edition import Edition, EditionPage, Slot
@@ -94,8 +97,10 @@ class Fitter:
     # The last measured (line height, words per line) of each box: a box that shows no body
     # line (everything cut, or its head fills it) has none of its own.
     measures: dict[str, tuple[float, float]] = field(default_factory=dict)
-    # Each box's measure by its context's key (``run``), and the last layout of every box.
-    measured: dict[str, BoxFit | None] = field(default_factory=dict)
+    # Each box's measure by its context's key (``run``; kept for the process's later fittings
+    # of the same edition, as in the preview), and the last layout of every box.
+    measured: dict[str, BoxFit | None] = field(default_factory=lambda: _measured)
+    environment: str = ""  # what every box's layout depends on besides its own context
     whole: tuple[dict[str, str], LaidOut] | None = None
     boxes_laid: int = 0  # how many boxes were laid out, over all layouts
 
@@ -118,7 +123,7 @@ class Fitter:
         pages = edition_pages(edition, prepared.settings, prepared.layout,
                               self.plan if plan is None else plan,
                               self.tweaks if tweaks is None else tweaks)  # fmt: skip
-        keys = {slot["id"]: _slot_key(page, slot) for page in pages.pages
+        keys = {slot["id"]: _slot_key(self.environment, page, slot) for page in pages.pages
                 for slot in page["slots"]}  # fmt: skip
         if whole and self.whole is not None and self.whole[0] == keys:
             return Layout(self.whole[1], self._fits(keys), pages.words)
@@ -136,6 +141,8 @@ class Fitter:
         from sahifa import render
 
         fits = render.measure_slots(laid_out)
+        if len(self.measured) > MAX_MEASURED:
+            self.measured.clear()
         for story in laying:
             self.measured[keys[story]] = fits.get(story)
         if laying == set(keys):
@@ -193,7 +200,7 @@ def fit_edition(
     from sahifa import render
 
     # The layouts of one fitting share their line splits (the same lines at the same widths).
-    with render.shared_line_splits():
+    with render.shared_line_splits(prepared.fonts.identity):
         return _fit(prepared, lay_out_html, suggest)
 
 
@@ -203,7 +210,8 @@ def _fit(prepared: Prepared, lay_out_html: Callable[[str], LaidOut], suggest: bo
     edition = prepared.edition
     assert edition is not None
     limits = Limits.of(prepared.layout.settings)
-    fitter = Fitter(prepared, lay_out_html, edition, limits)
+    fitter = Fitter(prepared, lay_out_html, edition, limits,
+                    environment=_environment(prepared, edition))  # fmt: skip
     sizes = _AutoSizes(edition, limits)
     sizes.start(fitter.tweaks)
     changes: dict[str, str] = {}
@@ -233,11 +241,44 @@ def _fit(prepared: Prepared, lay_out_html: Callable[[str], LaidOut], suggest: bo
                      _warnings(fitter, state, changes), statuses, fitter.layouts, suggestions)
 
 
-def _slot_key(page: dict[str, Any], slot: dict[str, Any]) -> str:
-    """What a box's layout depends on: its page and its context (its words as HTML, its
-    place and size on the grid, its tweaks)."""
-    text = repr((page["number"], page["template"], sorted(slot.items())))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+# Measured boxes by key (``_slot_key``), for every fitting in this process; bounded.
+_measured: dict[str, BoxFit | None] = {}
+MAX_MEASURED = 20_000
+
+
+def _environment(prepared: Prepared, edition: Edition) -> str:
+    """What every box's layout depends on besides its own context: the edition's pages
+    without their boxes (generated CSS, fonts, furniture), the layout's files (templates,
+    stylesheets), the fonts and the press bleed."""
+    digest = hashlib.sha256()
+    empty = [{**page, "slots": []} for page in edition_pages(
+        edition, prepared.settings, prepared.layout, {}).pages]  # fmt: skip
+    html = edition_html(edition, prepared.settings, prepared.layout, prepared.fonts, empty)
+    digest.update(html.encode("utf-8"))
+    for folder in prepared.layout.folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(str(path).encode("utf-8") + b"\0" + path.read_bytes())
+    press = prepared.press
+    digest.update(repr((prepared.fonts.identity, press.bleed_pt if press else None)).encode())
+    return digest.hexdigest()
+
+
+def _slot_key(environment: str, page: dict[str, Any], slot: dict[str, Any]) -> str:
+    """What a box's layout depends on: the environment, its page and its context (its words
+    as HTML, its place and size on the grid, its tweaks), and the files it shows (a photo
+    saved again under the same name)."""
+    text = repr((environment, page["number"], page["template"], sorted(slot.items())))
+    files = []
+    for uri in sorted(set(_FILE_URI.findall(text))):
+        try:
+            stat = Path(url2pathname(urlparse(uri).path)).stat()
+            files.append((uri, stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            files.append((uri, None, None))
+    return hashlib.sha256(repr((text, files)).encode("utf-8")).hexdigest()
+
+
+_FILE_URI = re.compile(r"file://[^\s'\"<>()]+")
 
 
 def _linked(edition: Edition, stories: set[str]) -> set[str]:

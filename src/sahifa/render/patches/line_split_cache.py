@@ -24,11 +24,12 @@ the cache (tests/test_engine_patches.py; benchmarks/throughput.py compares sha25
 It wraps whatever function is in place, and its key holds every argument of it, so it
 composes with another patch of ``split_first_line`` in either order.
 Copy-fitting lays an edition out many times (passes, trials, balancing, the final pages), each
-a new document whose boxes mostly hold the same lines at the same widths. Inside
-``shared_line_splits()`` (``sahifa.fitting`` around one fitting) the splits are kept across
-documents instead: under the text and the *values* of every style property a split reads
-(fonts, size, line height, spacing, language, direction, wrapping and hyphenation), the same
-pinned fonts being the premise of a fitting. Output is byte-identical with and without it
+a new document whose boxes mostly hold the same lines at the same widths, and the preview
+fits the same edition again after every save. Inside ``shared_line_splits(fonts)``
+(``sahifa.fitting``, around each fitting) the splits are kept across documents instead:
+under the text and the *values* of every style property a split reads (fonts, size, line
+height, spacing, language, direction, wrapping and hyphenation), per identity of the pinned
+font files (the @font-face rules all those documents use). Output is byte-identical with and without it
 (tests/test_edition_reuse.py).
 
 Upstream fix: a per-``LayoutContext`` dictionary in ``split_first_line``.
@@ -67,10 +68,22 @@ _shared: ContextVar[dict[Any, Any] | None] = ContextVar("sahifa_shared_splits", 
 STYLE_KEYS = "_sahifa_split_style_keys"  # a context's styles → (style, their values)
 
 
+# Shared splits by pinned fonts' identity, kept for the process's later fittings (the
+# preview re-renders the same edition after every save): bounded, cleared when full.
+_stores: dict[str, dict[Any, Any]] = {}
+MAX_SHARED_SPLITS = 60_000  # ~ 30 fittings of a 4-page edition; some tens of MB
+
+
 @contextmanager
-def shared_line_splits() -> Iterator[None]:
-    """Keep line splits across the documents laid out in the block (same pinned fonts)."""
-    token = _shared.set({})
+def shared_line_splits(fonts: str) -> Iterator[None]:
+    """Keep line splits across the documents laid out in the block, all in the pinned fonts
+    ``fonts`` (their identity), and for later blocks in the same fonts."""
+    store = _stores.get(fonts)
+    if store is None or len(store) > MAX_SHARED_SPLITS:
+        if len(_stores) >= 4:
+            _stores.clear()
+        store = _stores[fonts] = {}
+    token = _shared.set(store)
     try:
         yield
     finally:
