@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -123,8 +123,9 @@ class Fitter:
         pages = edition_pages(edition, prepared.settings, prepared.layout,
                               self.plan if plan is None else plan,
                               self.tweaks if tweaks is None else tweaks)  # fmt: skip
-        keys = {slot["id"]: _slot_key(self.environment, page, slot) for page in pages.pages
-                for slot in page["slots"]}  # fmt: skip
+        roots = list(prepared.asset_roots)
+        keys = {slot["id"]: _slot_key(self.environment, page, slot, roots)
+                for page in pages.pages for slot in page["slots"]}  # fmt: skip
         if whole and self.whole is not None and self.whole[0] == keys:
             return Layout(self.whole[1], self._fits(keys), pages.words)
         every = whole or not REUSE_BOXES
@@ -263,15 +264,21 @@ def _environment(prepared: Prepared, edition: Edition) -> str:
     return digest.hexdigest()
 
 
-def _slot_key(environment: str, page: dict[str, Any], slot: dict[str, Any]) -> str:
+def _slot_key(environment: str, page: dict[str, Any], slot: dict[str, Any],
+              roots: Collection[Path]) -> str:  # fmt: skip
     """What a box's layout depends on: the environment, its page and its context (its words
     as HTML, its place and size on the grid, its tweaks), and the files it shows (a photo
     saved again under the same name)."""
     text = repr((environment, page["number"], page["template"], sorted(slot.items())))
     files = []
     for uri in sorted(set(_FILE_URI.findall(text))):
+        path = Path(url2pathname(urlparse(uri).path))
+        # Only files a render may read (the story's photo): an article's text that names
+        # another path makes no look at it.
+        if not any(path.is_relative_to(root) for root in roots):
+            continue
         try:
-            stat = Path(url2pathname(urlparse(uri).path)).stat()
+            stat = path.stat()
             files.append((uri, stat.st_mtime_ns, stat.st_size))
         except OSError:
             files.append((uri, None, None))

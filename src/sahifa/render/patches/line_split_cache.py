@@ -80,7 +80,7 @@ def shared_line_splits(fonts: str) -> Iterator[None]:
     ``fonts`` (their identity), and for later blocks in the same fonts."""
     store = _stores.get(fonts)
     if store is None or len(store) > MAX_SHARED_SPLITS:
-        if len(_stores) >= 4:
+        if len(_stores) >= 2:
             _stores.clear()
         store = _stores[fonts] = {}
     token = _shared.set(store)
