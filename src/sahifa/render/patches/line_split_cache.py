@@ -29,8 +29,8 @@ fits the same edition again after every save. Inside ``shared_line_splits(fonts)
 (``sahifa.fitting``, around each fitting) the splits are kept across documents instead:
 under the text and the *values* of every style property a split reads (fonts, size, line
 height, spacing, language, direction, wrapping and hyphenation), per identity of the pinned
-font files (the @font-face rules all those documents use). Output is byte-identical with and without it
-(tests/test_edition_reuse.py).
+font files (the @font-face rules all those documents use). Output is byte-identical with and
+without it (tests/test_edition_reuse.py).
 
 Upstream fix: a per-``LayoutContext`` dictionary in ``split_first_line``.
 """
