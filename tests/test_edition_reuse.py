@@ -90,3 +90,26 @@ def test_a_later_fitting_reuses_only_boxes_whose_inputs_did_not_change(
         fresh, _, _ = _build(edition)
         assert reused == fresh
         assert boxes > 2  # laid out again in the passes, not only for the pages to write
+
+
+def test_a_new_process_reuses_the_boxes_an_earlier_run_measured(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desk renders again after a late change, in a new process: the measures of the
+    boxes it did not touch come from the user's cache; a broken cache file is ignored."""
+    from sahifa.copyfit import store
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    edition = _edition(project, HEAD + "  - template: inside\n    section: شؤون عربية\n"
+                       "    stories:\n" + _slot("sudan-hudna.yaml", 1, 3, 1, 6)
+                       + _slot("borsa-egx30.yaml", 4, 2, 1, 8, "        overflow: cut\n"))
+    first, boxes, _ = _build(edition)
+    assert boxes > 2
+    [kept] = list(store.folder().glob("*.json"))
+    monkeypatch.setattr(fitting, "_measured", {})  # what a new process knows: nothing
+    again, boxes, _ = _build(edition)
+    assert again == first and boxes == 2  # only the pages to write were laid out
+    kept.write_text("{not json", encoding="utf-8")
+    monkeypatch.setattr(fitting, "_measured", {})
+    measured, boxes, _ = _build(edition)
+    assert measured == first and boxes > 2

@@ -30,6 +30,7 @@ from urllib.request import url2pathname
 
 from sahifa.compose import SlotTweak, edition_html, edition_pages, slot_height
 from sahifa.content.edition import Edition, EditionPage, Slot
+from sahifa.copyfit import store
 from sahifa.copyfit.rules import FULL_COLUMN_WHITE, Limits, StoryStatus, balanced_height, judge
 from sahifa.errors import Problem
 from sahifa.geometry import page_grid
@@ -101,6 +102,7 @@ class Fitter:
     # of the same edition, as in the preview), and the last layout of every box.
     measured: dict[str, BoxFit | None] = field(default_factory=lambda: _measured)
     environment: str = ""  # what every box's layout depends on besides its own context
+    touched: set[str] = field(default_factory=set)  # the keys of this fitting's boxes
     whole: tuple[dict[str, str], LaidOut] | None = None
     boxes_laid: int = 0  # how many boxes were laid out, over all layouts
 
@@ -126,6 +128,7 @@ class Fitter:
         roots = list(prepared.asset_roots)
         keys = {slot["id"]: _slot_key(self.environment, page, slot, roots)
                 for page in pages.pages for slot in page["slots"]}  # fmt: skip
+        self.touched.update(keys.values())
         if whole and self.whole is not None and self.whole[0] == keys:
             return Layout(self.whole[1], self._fits(keys), pages.words)
         every = whole or not REUSE_BOXES
@@ -211,8 +214,10 @@ def _fit(prepared: Prepared, lay_out_html: Callable[[str], LaidOut], suggest: bo
     edition = prepared.edition
     assert edition is not None
     limits = Limits.of(prepared.layout.settings)
-    fitter = Fitter(prepared, lay_out_html, edition, limits,
-                    environment=_environment(prepared, edition))  # fmt: skip
+    environment = _environment(prepared, edition)
+    fitter = Fitter(prepared, lay_out_html, edition, limits, environment=environment)
+    if REUSE_BOXES:  # what earlier runs measured (the desk renders again after a late change)
+        fitter.measured.update(store.load(environment))
     sizes = _AutoSizes(edition, limits)
     sizes.start(fitter.tweaks)
     changes: dict[str, str] = {}
@@ -238,6 +243,9 @@ def _fit(prepared: Prepared, lay_out_html: Callable[[str], LaidOut], suggest: bo
     statuses = [replace(s, changed=changes.get(s.story, "")) for s in statuses]
     suggestions = search.suggest(fitter, state, statuses) if suggest else []
     assert state.laid_out is not None
+    if REUSE_BOXES:
+        store.save(environment, {key: fitter.measured[key] for key in fitter.touched
+                                 if key in fitter.measured})  # fmt: skip
     return FitResult(state.laid_out, _overset(fitter.edition, state),
                      _warnings(fitter, state, changes), statuses, fitter.layouts, suggestions)
 
@@ -250,8 +258,10 @@ MAX_MEASURED = 20_000
 def _environment(prepared: Prepared, edition: Edition) -> str:
     """What every box's layout depends on besides its own context: the edition's pages
     without their boxes (generated CSS, fonts, furniture), the layout's files (templates,
-    stylesheets), the fonts and the press bleed."""
-    digest = hashlib.sha256()
+    stylesheets), the fonts, the press bleed, sahifa's code and the engine."""
+    from sahifa import render
+
+    digest = hashlib.sha256(f"{store.code_identity()} {render.engine_identity()}".encode())
     empty = [{**page, "slots": []} for page in edition_pages(
         edition, prepared.settings, prepared.layout, {}).pages]  # fmt: skip
     html = edition_html(edition, prepared.settings, prepared.layout, prepared.fonts, empty)

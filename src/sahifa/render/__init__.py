@@ -15,6 +15,7 @@ from __future__ import annotations
 from sahifa.render.boxes import BoxFit, Elongation, elongations, measure_slots, stories_by_page
 from sahifa.render.document import Embedded, LaidOut, lay_out
 from sahifa.render.engine import TEXT_LAYERS, set_text_layer, warm_up
+from sahifa.render.identity import engine_identity
 from sahifa.render.patches.line_split_cache import shared_line_splits
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Embedded",
     "LaidOut",
     "elongations",
+    "engine_identity",
     "lay_out",
     "measure_slots",
     "set_text_layer",
