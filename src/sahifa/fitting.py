@@ -133,7 +133,7 @@ class Fitter:
             return Layout(self.whole[1], self._fits(keys), pages.words)
         every = whole or not REUSE_BOXES
         laying = set(keys) if every else {s for s, k in keys.items() if k not in self.measured}
-        if not laying:
+        if not laying and not whole:
             return Layout(None, self._fits(keys), pages.words)
         laying |= _linked(edition, laying)  # a jump line names its other half's page
         shown = [{**page, "slots": [s for s in page["slots"] if s["id"] in laying]}
