@@ -145,8 +145,6 @@ class Fitter:
         from sahifa import render
 
         fits = render.measure_slots(laid_out)
-        if len(self.measured) > MAX_MEASURED:
-            self.measured.clear()
         for story in laying:
             self.measured[keys[story]] = fits.get(story)
         if laying == set(keys):
@@ -216,6 +214,8 @@ def _fit(prepared: Prepared, lay_out_html: Callable[[str], LaidOut], suggest: bo
     limits = Limits.of(prepared.layout.settings)
     environment = _environment(prepared, edition)
     fitter = Fitter(prepared, lay_out_html, edition, limits, environment=environment)
+    if len(fitter.measured) > MAX_MEASURED:  # bounded; never emptied inside a fitting
+        fitter.measured.clear()
     if REUSE_BOXES:  # what earlier runs measured (the desk renders again after a late change)
         fitter.measured.update(store.load(environment))
     sizes = _AutoSizes(edition, limits)
