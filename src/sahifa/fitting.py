@@ -246,8 +246,49 @@ def _fit(prepared: Prepared, lay_out_html: Callable[[str], LaidOut], suggest: bo
     if REUSE_BOXES:
         store.save(environment, {key: fitter.measured[key] for key in fitter.touched
                                  if key in fitter.measured})  # fmt: skip
+    _fitted[prepared.source.resolve()] = _Fitted(edition, fitter.edition, dict(fitter.plan),
+                                                 dict(fitter.tweaks), dict(changes))  # fmt: skip
     return FitResult(state.laid_out, _overset(fitter.edition, state),
                      _warnings(fitter, state, changes), statuses, fitter.layouts, suggestions)
+
+
+@dataclass(frozen=True)
+class _Fitted:
+    """The outcome of a fitting: the edition as written, with fallbacks applied, and the
+    words and tweaks of each box (``provisional_fit`` lays them out again)."""
+
+    source: Edition
+    edition: Edition
+    plan: dict[str, WordRange]
+    tweaks: dict[str, SlotTweak]
+    changes: dict[str, str]
+
+
+# The last fitting of each edition file in this process (the preview's worker).
+_fitted: dict[Path, _Fitted] = {}
+
+
+def provisional_fit(prepared: Prepared, lay_out_html: Callable[[str], LaidOut]) -> FitResult | None:
+    """The preview's first look after a save that changed no story (a stylesheet, the layout,
+    the fonts, the settings): the last fitting's words and tweaks, laid out once as they are
+    now. Not a fitting (a box may now be over or under): the fitted pages follow. None when
+    this process has not fitted the edition as it now reads."""
+    from sahifa import render
+
+    edition = prepared.edition
+    fitted = _fitted.get(prepared.source.resolve())
+    if edition is None or fitted is None or fitted.source != edition:
+        return None
+    fitter = Fitter(prepared, lay_out_html, fitted.edition, Limits.of(prepared.layout.settings),
+                    plan=dict(fitted.plan), tweaks=dict(fitted.tweaks),
+                    environment=_environment(prepared, edition))  # fmt: skip
+    with render.shared_line_splits(prepared.fonts.identity):
+        state = fitter.run(whole=True)
+    assert state.laid_out is not None
+    statuses = [replace(s, changed=fitted.changes.get(s.story, ""))
+                for s in fitter.statuses(state)]  # fmt: skip
+    return FitResult(state.laid_out, _overset(fitter.edition, state),
+                     _warnings(fitter, state, fitted.changes), statuses, fitter.layouts)
 
 
 # Measured boxes by key (``_slot_key``), for every fitting in this process; bounded.

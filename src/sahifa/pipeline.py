@@ -29,7 +29,7 @@ from sahifa.copyfit.rules import StoryStatus
 from sahifa.copyfit.search import Suggestion
 from sahifa.errors import Problem, SahifaError
 from sahifa.fetch import CSS, FONT, IMAGE, Fetcher
-from sahifa.fitting import Overset, fit_edition
+from sahifa.fitting import Overset, fit_edition, provisional_fit
 from sahifa.fonts import FontRegistry, load_registry
 from sahifa.layouts import Layout, NamedIn, load_layout
 from sahifa.limits import Budget
@@ -59,6 +59,9 @@ class RenderJob:
     allow_missing_glyphs: bool = False  # a character no font covers warns instead of failing
     press: PressRequest | None = None  # press output: PDF/X, bleed, marks (sahifa.press)
     suggest: bool = False  # editions: search the verified fixes of stories over or under
+    # Editions, the preview: first lay out the last fitting's words and tweaks as the files now
+    # are (``fitting.provisional_fit``), when no story changed; the result says if it did.
+    provisional: bool = False
 
     def output_path(self) -> Path:
         return self.output or Path("build") / f"{self.source.stem}.pdf"
@@ -120,6 +123,7 @@ class RenderResult:
     copyfit: list[StoryStatus] = field(default_factory=list)  # editions: every story box
     suggestions: list[Suggestion] = field(default_factory=list)  # job.suggest: the fixes
     layouts: int = 0  # editions: how many times the pages were laid out
+    provisional: bool = False  # the last fitting's words laid out again, not a fitting
 
     @property
     def fitting_problems(self) -> list[Problem]:
@@ -225,13 +229,19 @@ def lay_out(
     warnings = list(prepared.warnings)
     overset: list[Overset] = []
     fitted = None
+    provisional = False
     with prepared.budget.running():
         if prepared.edition is None:
             laid_out = _lay_out_html(prepared, prepared.html, job)
         else:
-            fitted = fit_edition(
-                prepared, lambda html: _lay_out_html(prepared, html, job), job.suggest
-            )
+            def lay_out_edition(html: str) -> LaidOut:
+                return _lay_out_html(prepared, html, job)
+
+            if job.provisional:
+                fitted = provisional_fit(prepared, lay_out_edition)
+                provisional = fitted is not None
+            if fitted is None:
+                fitted = fit_edition(prepared, lay_out_edition, job.suggest)
             laid_out, overset = fitted.laid_out, fitted.overset
             warnings += fitted.warnings
     if laid_out.pages > limits.pages:
@@ -252,7 +262,7 @@ def lay_out(
     )
     if fitted is not None:
         result.copyfit, result.suggestions = fitted.statuses, fitted.suggestions
-        result.layouts = fitted.layouts
+        result.layouts, result.provisional = fitted.layouts, provisional
     return prepared, laid_out, result
 
 

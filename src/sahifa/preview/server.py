@@ -21,7 +21,7 @@ import multiprocessing
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -46,10 +46,12 @@ class State:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     plan: bytes = b""  # editions: the flat plan (sahifa.copyfit.flatplan) as PNG
+    provisional: bool = False  # the last fitting's words with the new files; the fit follows
 
     def public(self) -> dict[str, Any]:
         return {
             "version": self.version,
+            "provisional": self.provisional,
             "pages": len(self.pages),
             "plan": bool(self.plan),
             "error": self.error,
@@ -67,6 +69,7 @@ class Rendered:
     warnings: tuple[str, ...] = ()  # WeasyPrint's warnings and overset stories, one line each
     error: str = ""  # one line: the render failed (the last good pages stay)
     copyfit: tuple[StoryStatus, ...] = ()  # editions: every story box, for the flat plan
+    provisional: bool = False  # editions: not fitted yet (``RenderJob.provisional``)
 
 
 def render_pdf(job: RenderJob) -> Rendered:
@@ -79,7 +82,7 @@ def render_pdf(job: RenderJob) -> Rendered:
         return Rendered(error=f"internal error: {type(exc).__name__}: {exc}")
     problems = [*result.warnings, *(o.problem(result.source) for o in result.overset)]
     return Rendered(data, result.pages, tuple(str(p) for p in problems), "",
-                    tuple(result.copyfit))  # fmt: skip
+                    tuple(result.copyfit), result.provisional)  # fmt: skip
 
 
 class WorkerRenderer:
@@ -177,16 +180,27 @@ class Previewer:
             self._watched = watched_files(self.job)
             self._rendered = self.snapshot()  # before the render reads them: never newer
         started = time.perf_counter()
+        # An edition saved with no story changed (a stylesheet, say) shows first with the last
+        # fitting's words in the new look (one layout), then fitted; a save that arrives
+        # meanwhile skips the fitting and starts over.
+        provisional = self._render(replace(self.job, provisional=True), started)
+        if provisional and not self._dirty.is_set() and not self._stop.is_set():
+            self._render(self.job, started)
+
+    def _render(self, job: RenderJob, started: float) -> bool:
+        """Render ``job`` and publish the pages (or the error); True if they are provisional."""
         update: dict[str, Any]
+        provisional = False
         try:
-            rendered = self.render(self.job)
+            rendered = self.render(job)
             if rendered.error:
                 update = {"error": rendered.error}  # the last good pages stay
             else:
+                provisional = rendered.provisional
                 images = rasterize(rendered.pdf, self.dpi)
                 pages = [png_bytes(image) for image in images]
                 update = {"pages": pages, "pdf": rendered.pdf, "error": "",
-                          "warnings": list(rendered.warnings),
+                          "warnings": list(rendered.warnings), "provisional": provisional,
                           "plan": _plan(images, rendered.copyfit, self.dpi)}  # fmt: skip
         except SahifaError as exc:
             update = {"error": str(exc)}  # the last good pages stay
@@ -198,6 +212,7 @@ class Previewer:
             self.state.seconds = time.perf_counter() - started
             self.state.version += 1
             self.changed.notify_all()
+        return provisional
 
     def _render_loop(self) -> None:
         while not self._stop.is_set():
@@ -258,7 +273,7 @@ function show(state) {
   errorBox.style.display = state.error ? 'block' : 'none';
   if (!state.error) document.getElementById('warnings').textContent = state.warnings.join('\n');
   status.textContent = 'version ' + state.version + ', ' + state.pages + ' page(s), ' +
-                       state.seconds + ' s';
+                       state.seconds + ' s' + (state.provisional ? ' — fitting…' : '');
   const plan = document.getElementById('plan');  // editions: the flat plan above the pages
   if (!state.error) {
     plan.style.display = state.plan ? 'block' : 'none';
@@ -267,8 +282,13 @@ function show(state) {
   if (state.error && pages.children.length) return;  // keep the last good pages
   while (pages.children.length > state.pages) pages.lastChild.remove();
   let pending = state.pages;
-  const done = () => { if (--pending <= 0) pages.dataset.version = state.version; };
-  if (!pending) { pages.dataset.version = state.version; return; }
+  // Shown: the version, and whether it is fitted (an edition's quick look is not yet).
+  const shown = () => {
+    pages.dataset.fitted = state.provisional ? '0' : '1';
+    pages.dataset.version = state.version;
+  };
+  const done = () => { if (--pending <= 0) shown(); };
+  if (!pending) { shown(); return; }
   for (let i = 1; i <= state.pages; i++) {
     let img = pages.children[i - 1];
     if (!img) {
