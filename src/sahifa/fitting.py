@@ -90,6 +90,10 @@ class Fitter:
     # The last measured (line height, words per line) of each box: a box that shows no body
     # line (everything cut, or its head fills it) has none of its own.
     measures: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # The word count at which a box's bounds were last opened again (``_refit``).
+    reopened: dict[str, int] = field(default_factory=dict)
+    # overflow: fit stories searched for a fix, with the mode they were in (``apply_fits``).
+    searched: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def source(self) -> Edition:
@@ -161,18 +165,22 @@ def fit_edition(
     sizes = _AutoSizes(edition, limits)
     sizes.start(fitter.tweaks)
     changes: dict[str, str] = {}
-    fit_rounds = 0
+    fit_rounds = passes = 0
     state = fitter.run()
-    for _ in range(MAX_FIT_PASSES):
+    while passes < MAX_FIT_PASSES:
+        passes += 1
         resized = sizes.refine(state.fits, fitter.tweaks)
         for story in resized:  # a new headline size: search its words afresh
             fitter.bounds.pop(story, None)
         changed = _refit(fitter, state, skip=resized) or bool(resized)
-        if not changed and fit_rounds < 2:
-            # overflow: fit — once headlines and cuts are settled: fix or fall back, then
-            # (once cut or continued) give a story short of body lines its lines.
+        if fit_rounds < 2 and (not changed or passes == MAX_FIT_PASSES):
+            # overflow: fit — once headlines and cuts are settled (or the passes ran out):
+            # fix or fall back, then (once cut or continued) give a story short of body
+            # lines its lines. What a round changes gets passes of its own to settle.
             fit_rounds += 1
-            fitter.edition, changed = search.apply_fits(fitter, state, changes)
+            fitter.edition, fitted = search.apply_fits(fitter, state, changes)
+            passes = 0 if fitted else passes
+            changed = changed or fitted
         if not changed:
             break
         state = fitter.run()
@@ -219,7 +227,8 @@ def _warnings(fitter: Fitter, state: Layout, changes: dict[str, str]) -> list[Pr
                 message = (f"page {page.number}: {slot.id!r}: {dropped} brief(s) that did "
                            "not fit the box were left out")  # fmt: skip
                 warnings.append(Problem("overset", message, file=edition.path, line=slot.line))
-            elif slot.kind == "story" and slot.overflow == "cut":
+            elif slot.kind == "story" and slot.overflow == "cut" and _cutting(
+                    fitter, state, slot):  # fmt: skip
                 cut = state.words.get(slot.id, 0) - (plan[slot.id].end or 0)
                 warnings.append(Problem(
                     "overset", f"page {page.number}: story {slot.id!r} cut: {cut} words that "
@@ -279,6 +288,16 @@ def _refit(fitter: Fitter, state: Layout, skip: frozenset[str] | set[str] = froz
                 if end >= total or lines <= FULL_COLUMN_WHITE + 0.05:
                     bounds[slot.id] = [low, high]
                     continue
+                last = fit.column_white_mm[-1] / fit.line_mm if fit.line_mm else 0.0
+                if (high <= end + 1 and last >= FULL_COLUMN_WHITE + 0.95
+                        and fitter.reopened.get(slot.id) != end):  # fmt: skip
+                    # "end + 1 does not fit" was measured on another page: a box whose
+                    # head or photo changed since, or another box that spilled and moved
+                    # the grid. Two lines of white in the last column say more fits now
+                    # (one may be paragraph spacing): search above again (once per count,
+                    # so it converges).
+                    fitter.reopened[slot.id] = end
+                    high = total + 1
                 guess = end + max(1, int((lines - 0.5) * fit.words_per_line))
             if not low < guess < high:
                 guess = (low + high) // 2
@@ -297,7 +316,8 @@ def _refit(fitter: Fitter, state: Layout, skip: frozenset[str] | set[str] = froz
 
 def _settle(fitter: Fitter, state: Layout) -> Layout:
     """Passes ran out with a cut or continued box still over (its head or photo changed
-    late): keep the words measured inside it, less a line, and lay out once more."""
+    late): keep the most words seen to fit it, else those measured inside it less a line,
+    and lay out once more."""
     changed = False
     for page in fitter.edition.pages:
         for slot in page.slots:
@@ -307,6 +327,9 @@ def _settle(fitter: Fitter, state: Layout) -> Layout:
                 continue
             current = fitter.plan.get(slot.id, WordRange())
             end = current.start + max(0, fit.fitting_words - math.ceil(fit.words_per_line))
+            known = fitter.bounds.get(slot.id, [0])[0]  # the most words seen to fit
+            if 0 < known < (current.end if current.end is not None else math.inf):
+                end = known  # (measured words may count a figure's or a list's text)
             fitter.plan[slot.id] = WordRange(current.start, end)
             if slot.overflow == "continue":
                 fitter.plan[f"{slot.id}-continued"] = WordRange(end, None)
@@ -375,7 +398,7 @@ def _balance(fitter: Fitter, state: Layout) -> Layout:
     for page in fitter.edition.pages:
         for slot in page.slots:
             fit = state.fits.get(slot.id)
-            if fit is None or slot.kind == "briefs" or slot.id in fitter.plan:
+            if fit is None or slot.kind == "briefs" or _cutting(fitter, state, slot):
                 continue
             height = balanced_height(fit)
             if height is not None:
@@ -411,6 +434,17 @@ def _balance(fitter: Fitter, state: Layout) -> Layout:
     if kept is not None and kept[0] == best:
         return kept[1]
     return fitter.run()
+
+
+def _cutting(fitter: Fitter, state: Layout, slot: Slot) -> bool:
+    """The box prints part of its story's words (a cut box that turned out to hold every
+    word is a finished story: it is balanced)."""
+    words = fitter.plan.get(slot.id)
+    if words is None:
+        return False
+    if slot.kind != "story" or slot.overflow != "cut" or words.end is None:
+        return True
+    return words.end < state.words.get(slot.id, 0)
 
 
 def _with_heights(tweaks: dict[str, SlotTweak], heights: dict[str, float]) -> dict[str, SlotTweak]:
