@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from sahifa.compose import SlotTweak, compose_edition, slot_height
 from sahifa.content.edition import Edition, EditionPage, Slot
 from sahifa.copyfit.rules import FULL_COLUMN_WHITE, Limits, StoryStatus, balanced_height, judge
-from sahifa.errors import Problem
+from sahifa.errors import Problem, RenderError
 from sahifa.geometry import page_grid
 from sahifa.markup import WordRange
 
@@ -94,6 +94,8 @@ class Fitter:
     reopened: dict[str, int] = field(default_factory=dict)
     # overflow: fit stories searched for a fix, with the mode they were in (``apply_fits``).
     searched: set[tuple[str, str]] = field(default_factory=set)
+    # Boxes whose words are not searched any more: the engine failed on a count (``_run``).
+    stuck: set[str] = field(default_factory=set)
 
     @property
     def source(self) -> Edition:
@@ -169,6 +171,7 @@ def fit_edition(
     state = fitter.run()
     while passes < MAX_FIT_PASSES:
         passes += 1
+        laid = dict(fitter.plan)  # the words of the layout that worked
         resized = sizes.refine(state.fits, fitter.tweaks)
         for story in resized:  # a new headline size: search its words afresh
             fitter.bounds.pop(story, None)
@@ -183,7 +186,7 @@ def fit_edition(
             changed = changed or fitted
         if not changed:
             break
-        state = fitter.run()
+        state = _run(fitter, laid, state)
     state = _settle(fitter, state)
     state = _balance(fitter, state)
     statuses = fitter.statuses(state)
@@ -250,6 +253,7 @@ def _refit(fitter: Fitter, state: Layout, skip: frozenset[str] | set[str] = froz
             # overflow: fit is settled first (sahifa.copyfit.search.apply_fits): a fitted box
             # keeps "fit", one that falls back takes its fallback's mode.
             if (fit is None or slot.kind == "continued" or slot.id in skip
+                    or slot.id in fitter.stuck
                     or slot.overflow not in ("cut", "continue")):  # fmt: skip
                 continue
             if slot.kind == "briefs":  # briefs are cut whole, from the last one
@@ -312,6 +316,30 @@ def _refit(fitter: Fitter, state: Layout, skip: frozenset[str] | set[str] = froz
                 plan[f"{slot.id}-continued"] = WordRange(guess, None)
             changed = True
     return changed
+
+
+def _run(fitter: Fitter, laid: dict[str, WordRange], state: Layout) -> Layout:
+    """Lay the edition out with the plan's new words. WeasyPrint 70 fails on some boxes
+    whose head fills them once their body is cut short (a grid item with a near-empty
+    multi-column box): those boxes keep the words of the last layout that worked, and their
+    words are not searched again (the story is short: ``check`` says so, and a fix of its
+    head is searched)."""
+    try:
+        return fitter.run()
+    except RenderError:
+        moved = {k for k in set(fitter.plan) | set(laid) if fitter.plan.get(k) != laid.get(k)}
+        if not moved:
+            raise
+        full = {k for k in moved if (fit := state.fits.get(k.removesuffix("-continued")))
+                and (fit.spilled or fit.box_mm - fit.head_mm < 2 * fit.line_mm)}  # fmt: skip
+        moved = full or moved
+        for key in moved:
+            if key in laid:
+                fitter.plan[key] = laid[key]
+            else:
+                fitter.plan.pop(key, None)
+            fitter.stuck.add(key)
+        return fitter.run()
 
 
 def _settle(fitter: Fitter, state: Layout) -> Layout:

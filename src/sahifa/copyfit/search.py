@@ -148,6 +148,7 @@ def apply_fits(fitter: Fitter, state: Layout, changes: dict[str, str]) -> tuple[
                 fitter.tweaks[target] = _merge(fitter.tweaks.get(target), tweak)
             fitter.fixed.add(story)
             fitter.bounds.pop(story, None)  # more room: search its words afresh
+            fitter.stuck.discard(story)
             changes[story] = "; ".join(filter(None, (changes.get(story), fix.text)))
             changed = True
         elif suggestion.closest is not None and _gains(state, suggestion):
@@ -156,6 +157,7 @@ def apply_fits(fitter: Fitter, state: Layout, changes: dict[str, str]) -> tuple[
                 fitter.tweaks[target] = _merge(fitter.tweaks.get(target), tweak)
             fitter.fixed.add(story)
             fitter.bounds.pop(story, None)
+            fitter.stuck.discard(story)
             changes[story] = "; ".join(filter(None, (changes.get(story), fix.text + (
                 " (the most body lines within the limits, still short of min-body-lines)"))))
             changed = True
