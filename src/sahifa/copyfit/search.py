@@ -140,9 +140,17 @@ def apply_fits(fitter: Fitter, state: Layout, changes: dict[str, str]) -> tuple[
                 and s.story not in fitter.fixed and s.status != "cut"
                 and (s.story, modes[s.story]) not in fitter.searched]  # fmt: skip
     fitter.searched |= {(s.story, modes[s.story]) for s in statuses}
+    touched: set[str] = set()  # boxes a fix of this round changed
     for suggestion in suggest(fitter, state, statuses, NON_CUTTING):
         story = suggestion.status.story
         fix = next((f for f in suggestion.fixes if f.verified), None)
+        targets = {story} | {t for t, _ in fix.tweaks} if fix is not None else {story}
+        if targets & touched:
+            # Verified on the page without the other fix of a box it changes: search it
+            # again on the page with that fix.
+            fitter.searched.discard((story, modes[story]))
+            continue
+        touched |= targets
         if fix is not None:
             for target, tweak in fix.tweaks:
                 fitter.tweaks[target] = _merge(fitter.tweaks.get(target), tweak)
@@ -165,6 +173,17 @@ def apply_fits(fitter: Fitter, state: Layout, changes: dict[str, str]) -> tuple[
             slot = next(s for p in edition.pages for s in p.slots if s.id == story)
             edition = _with_slot(edition, story, overflow=slot.fallback)
             changes[story] = f"no fix within the layout's limits: {slot.fallback}"
+            changed = True
+    for status in fitter.statuses(state):
+        # A fitted story that is over again (a neighbour's fix changed its box after its
+        # own was verified) takes its fallback.
+        story = status.story
+        if (story in fitter.fixed and modes.get(story) == "fit" and status.status == "over"
+                and story not in touched):  # fmt: skip
+            slot = next(s for p in edition.pages for s in p.slots if s.id == story)
+            edition = _with_slot(edition, story, overflow=slot.fallback)
+            changes[story] = "; ".join(filter(None, (
+                changes.get(story), f"over again after a neighbour's fix: {slot.fallback}")))
             changed = True
     return edition, changed
 
