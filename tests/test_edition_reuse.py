@@ -4,6 +4,7 @@ changes no byte of the edition: on and off give the same PDF, with far fewer box
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,18 @@ def _edition_of_every_mode(project: Path) -> Path:
     )
 
 
+def _spilling_page(project: Path) -> Path:
+    """benchmarks/copyfit.py's plan 4: borsa's lead headline first fills its box and breaks
+    the page's grid across pages, moving its neighbours (sehha-tatim's box went to page 2)."""
+    slots = [("qitar-kahraba.yaml", 1, 3, 1, 7, "normal"), ("sehha-tatim.yaml", 1, 3, 8, 5,
+             "small"), ("borsa-egx30.yaml", 4, 2, 1, 8, "lead"),
+             ("taqs-harara.yaml", 4, 2, 9, 4, "normal")]  # fmt: skip
+    return _edition(project, HEAD + "  - template: inside\n    section: تجربة\n    stories:\n"
+                    + "".join(_slot(name, column, span, row, rows, f"        size: {size}\n"
+                                    "        overflow: fit\n        fallback: cut\n")
+                              for name, column, span, row, rows, size in slots))  # fmt: skip
+
+
 def _build(edition: Path) -> tuple[str, int, int]:
     job = RenderJob(source=edition, allow_overset=True, identifier="reuse")
     laid: list[int] = []
@@ -49,16 +62,17 @@ def _build(edition: Path) -> tuple[str, int, int]:
     return hashlib.sha256(data).hexdigest(), sum(laid), len(laid)
 
 
+@pytest.mark.parametrize("plan", [_edition_of_every_mode, _spilling_page])
 def test_reusing_unchanged_boxes_keeps_every_byte(
-    project: Path, monkeypatch: pytest.MonkeyPatch
+    plan: Callable[[Path], Path], project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    edition = _edition_of_every_mode(project)
+    edition = plan(project)
     reused, boxes, runs = _build(edition)
     monkeypatch.setattr(fitting, "REUSE_BOXES", False)
     every, all_boxes, all_runs = _build(edition)
     assert reused == every
     assert runs >= 3  # a real fitting: passes, balancing, the final layout
-    assert runs == all_runs and all_boxes >= 5 * (runs - 1)  # every box, every pass
+    assert runs == all_runs and all_boxes >= 4 * (runs - 1)  # every box, every pass
     assert boxes < all_boxes * 0.6, (boxes, all_boxes)
 
 

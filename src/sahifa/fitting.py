@@ -32,7 +32,7 @@ from sahifa.compose import SlotTweak, edition_html, edition_pages, slot_height
 from sahifa.content.edition import Edition, EditionPage, Slot
 from sahifa.copyfit import store
 from sahifa.copyfit.rules import FULL_COLUMN_WHITE, Limits, StoryStatus, balanced_height, judge
-from sahifa.errors import Problem
+from sahifa.errors import Problem, RenderError
 from sahifa.geometry import page_grid
 from sahifa.markup import WordRange
 
@@ -105,6 +105,12 @@ class Fitter:
     touched: set[str] = field(default_factory=set)  # the keys of this fitting's boxes
     whole: tuple[dict[str, str], LaidOut] | None = None
     boxes_laid: int = 0  # how many boxes were laid out, over all layouts
+    # The word count at which a box's bounds were last opened again (``_refit``).
+    reopened: dict[str, int] = field(default_factory=dict)
+    # overflow: fit stories searched for a fix, with the mode they were in (``apply_fits``).
+    searched: set[tuple[str, str]] = field(default_factory=set)
+    # Boxes whose words are not searched any more: the engine failed on a count (``_run``).
+    stuck: set[str] = field(default_factory=set)
 
     @property
     def source(self) -> Edition:
@@ -119,6 +125,8 @@ class Fitter:
         Boxes sit in fixed grid areas, so each depends only on its own context (words,
         geometry, tweaks; ``compose.edition_pages``): only the boxes whose context was not
         laid out before are laid out, on their pages, and the others' measures are reused.
+        A box whose head does not fit it breaks its page's grid across pages and moves its
+        neighbours: a page where a box spilled is laid out and keyed as a whole.
         ``whole``: lay out every box, for the pages that are written."""
         prepared = self.prepared
         edition = edition or self.edition
@@ -126,8 +134,10 @@ class Fitter:
                               self.plan if plan is None else plan,
                               self.tweaks if tweaks is None else tweaks)  # fmt: skip
         roots = list(prepared.asset_roots)
-        keys = {slot["id"]: _slot_key(self.environment, page, slot, roots)
-                for page in pages.pages for slot in page["slots"]}  # fmt: skip
+        boxes = _PageBoxes(pages.pages, {
+            slot["id"]: _slot_key(self.environment, page, slot, roots)
+            for page in pages.pages for slot in page["slots"]})  # fmt: skip
+        keys = boxes.keys()
         self.touched.update(keys.values())
         if whole and self.whole is not None and self.whole[0] == keys:
             return Layout(self.whole[1], self._fits(keys), pages.words)
@@ -135,22 +145,37 @@ class Fitter:
         laying = set(keys) if every else {s for s, k in keys.items() if k not in self.measured}
         if not laying and not whole:
             return Layout(None, self._fits(keys), pages.words)
-        laying |= _linked(edition, laying)  # a jump line names its other half's page
-        shown = [{**page, "slots": [s for s in page["slots"] if s["id"] in laying]}
-                 for page in pages.pages]  # fmt: skip
-        html = edition_html(edition, prepared.settings, prepared.layout, prepared.fonts, shown)
-        laid_out = self.lay_out_html(html)
-        self.layouts += 1
-        self.boxes_laid += len(laying)
-        from sahifa import render
-
-        fits = render.measure_slots(laid_out)
+        laying = laying | _linked(edition, laying)  # a jump line names its other half's page
+        laid_out, fits = self._lay_out(edition, pages.pages, laying)
+        complete = laying == set(keys)  # the document has every box: the pages to write
+        spilled = boxes.spilled(fits, laying)
+        with_page = {story for page in spilled for story in boxes.by_page[page]}
+        if with_page - laying:  # its neighbours were measured without it: again, together
+            again = with_page | _linked(edition, with_page)
+            fits.update(self._lay_out(edition, pages.pages, again)[1])
+            laying |= again
+        keys = boxes.keys()  # the pages where a box spilled are keyed as a whole now
         for story in laying:
             self.measured[keys[story]] = fits.get(story)
-        if laying == set(keys):
+        if complete:
             self.whole = (keys, laid_out)
             return Layout(laid_out, self._fits(keys), pages.words)
         return Layout(None, self._fits(keys), pages.words)
+
+    def _lay_out(self, edition: Edition, pages: list[dict[str, Any]],
+                 stories: set[str]) -> tuple[LaidOut, dict[str, BoxFit]]:  # fmt: skip
+        """Lay out ``stories`` on their pages (the others left out); their measures."""
+        from sahifa import render
+
+        shown = [{**page, "slots": [s for s in page["slots"] if s["id"] in stories]}
+                 for page in pages]  # fmt: skip
+        prepared = self.prepared
+        html = edition_html(edition, prepared.settings, prepared.layout, prepared.fonts, shown)
+        laid_out = self.lay_out_html(html)
+        self.layouts += 1
+        self.boxes_laid += len(stories)
+        fits = render.measure_slots(laid_out)
+        return laid_out, {story: fits[story] for story in stories if story in fits}
 
     def _fits(self, keys: dict[str, str]) -> dict[str, BoxFit]:
         return {story: fit for story, key in keys.items()
@@ -216,26 +241,32 @@ def _fit(prepared: Prepared, lay_out_html: Callable[[str], LaidOut], suggest: bo
     fitter = Fitter(prepared, lay_out_html, edition, limits, environment=environment)
     if len(fitter.measured) > MAX_MEASURED:  # bounded; never emptied inside a fitting
         fitter.measured.clear()
+        _entangled.clear()
     if REUSE_BOXES:  # what earlier runs measured (the desk renders again after a late change)
         fitter.measured.update(store.load(environment))
     sizes = _AutoSizes(edition, limits)
     sizes.start(fitter.tweaks)
     changes: dict[str, str] = {}
-    fit_rounds = 0
+    fit_rounds = passes = 0
     state = fitter.run()
-    for _ in range(MAX_FIT_PASSES):
+    while passes < MAX_FIT_PASSES:
+        passes += 1
+        laid = dict(fitter.plan)  # the words of the layout that worked
         resized = sizes.refine(state.fits, fitter.tweaks)
         for story in resized:  # a new headline size: search its words afresh
             fitter.bounds.pop(story, None)
         changed = _refit(fitter, state, skip=resized) or bool(resized)
-        if not changed and fit_rounds < 2:
-            # overflow: fit — once headlines and cuts are settled: fix or fall back, then
-            # (once cut or continued) give a story short of body lines its lines.
+        if fit_rounds < 2 and (not changed or passes == MAX_FIT_PASSES):
+            # overflow: fit — once headlines and cuts are settled (or the passes ran out):
+            # fix or fall back, then (once cut or continued) give a story short of body
+            # lines its lines. What a round changes gets passes of its own to settle.
             fit_rounds += 1
-            fitter.edition, changed = search.apply_fits(fitter, state, changes)
+            fitter.edition, fitted = search.apply_fits(fitter, state, changes)
+            passes = 0 if fitted else passes
+            changed = changed or fitted
         if not changed:
             break
-        state = fitter.run()
+        state = _run(fitter, laid, state)
     state = _settle(fitter, state)
     state = _balance(fitter, state)
     state = fitter.run(whole=True)  # the pages to write, every box on them
@@ -315,6 +346,46 @@ def _environment(prepared: Prepared, edition: Edition) -> str:
     return digest.hexdigest()
 
 
+# Pages (by their boxes' keys) where a box spilled: their boxes are keyed as a whole.
+_entangled: set[str] = set()
+
+
+@dataclass
+class _PageBoxes:
+    """The boxes of each page and their keys: a box's own, or its page's where a box spilled
+    (its neighbours' layout then depends on it)."""
+
+    pages: list[dict[str, Any]]
+    own: dict[str, str]  # each box's key (``_slot_key``)
+    by_page: dict[int, list[str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_page = {page["number"]: [s["id"] for s in page["slots"]] for page in self.pages}
+
+    def signature(self, page: int) -> str:
+        text = " ".join(self.own[s] for s in self.by_page[page])
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def keys(self) -> dict[str, str]:
+        keys = {}
+        for page, stories in self.by_page.items():
+            signature = self.signature(page)
+            for story in stories:
+                key = self.own[story]
+                if signature in _entangled:
+                    key = hashlib.sha256(f"{signature} {key}".encode()).hexdigest()
+                keys[story] = key
+        return keys
+
+    def spilled(self, fits: dict[str, BoxFit], laid: set[str]) -> set[int]:
+        """The pages where a laid box spilled (marked: keyed as a whole from now on)."""
+        pages = {page for page, stories in self.by_page.items()
+                 if any((fit := fits.get(s)) is not None and fit.spilled
+                        for s in stories if s in laid)}  # fmt: skip
+        _entangled.update(self.signature(page) for page in pages)
+        return pages
+
+
 def _slot_key(environment: str, page: dict[str, Any], slot: dict[str, Any],
               roots: Collection[Path]) -> str:  # fmt: skip
     """What a box's layout depends on: the environment, its page and its context (its words
@@ -384,7 +455,8 @@ def _warnings(fitter: Fitter, state: Layout, changes: dict[str, str]) -> list[Pr
                 message = (f"page {page.number}: {slot.id!r}: {dropped} brief(s) that did "
                            "not fit the box were left out")  # fmt: skip
                 warnings.append(Problem("overset", message, file=edition.path, line=slot.line))
-            elif slot.kind == "story" and slot.overflow == "cut":
+            elif slot.kind == "story" and slot.overflow == "cut" and _cutting(
+                    fitter, state, slot):  # fmt: skip
                 cut = state.words.get(slot.id, 0) - (plan[slot.id].end or 0)
                 warnings.append(Problem(
                     "overset", f"page {page.number}: story {slot.id!r} cut: {cut} words that "
@@ -406,6 +478,7 @@ def _refit(fitter: Fitter, state: Layout, skip: frozenset[str] | set[str] = froz
             # overflow: fit is settled first (sahifa.copyfit.search.apply_fits): a fitted box
             # keeps "fit", one that falls back takes its fallback's mode.
             if (fit is None or slot.kind == "continued" or slot.id in skip
+                    or slot.id in fitter.stuck
                     or slot.overflow not in ("cut", "continue")):  # fmt: skip
                 continue
             if slot.kind == "briefs":  # briefs are cut whole, from the last one
@@ -444,6 +517,16 @@ def _refit(fitter: Fitter, state: Layout, skip: frozenset[str] | set[str] = froz
                 if end >= total or lines <= FULL_COLUMN_WHITE + 0.05:
                     bounds[slot.id] = [low, high]
                     continue
+                last = fit.column_white_mm[-1] / fit.line_mm if fit.line_mm else 0.0
+                if (high <= end + 1 and last >= FULL_COLUMN_WHITE + 0.95
+                        and fitter.reopened.get(slot.id) != end):  # fmt: skip
+                    # "end + 1 does not fit" was measured on another page: a box whose
+                    # head or photo changed since, or another box that spilled and moved
+                    # the grid. Two lines of white in the last column say more fits now
+                    # (one may be paragraph spacing): search above again (once per count,
+                    # so it converges).
+                    fitter.reopened[slot.id] = end
+                    high = total + 1
                 guess = end + max(1, int((lines - 0.5) * fit.words_per_line))
             if not low < guess < high:
                 guess = (low + high) // 2
@@ -460,9 +543,34 @@ def _refit(fitter: Fitter, state: Layout, skip: frozenset[str] | set[str] = froz
     return changed
 
 
+def _run(fitter: Fitter, laid: dict[str, WordRange], state: Layout) -> Layout:
+    """Lay the edition out with the plan's new words. WeasyPrint 70 fails on some boxes
+    whose head fills them once their body is cut short (a grid item with a near-empty
+    multi-column box): those boxes keep the words of the last layout that worked, and their
+    words are not searched again (the story is short: ``check`` says so, and a fix of its
+    head is searched)."""
+    try:
+        return fitter.run()
+    except RenderError:
+        moved = {k for k in set(fitter.plan) | set(laid) if fitter.plan.get(k) != laid.get(k)}
+        if not moved:
+            raise
+        full = {k for k in moved if (fit := state.fits.get(k.removesuffix("-continued")))
+                and (fit.spilled or fit.box_mm - fit.head_mm < 2 * fit.line_mm)}  # fmt: skip
+        moved = full or moved
+        for key in moved:
+            if key in laid:
+                fitter.plan[key] = laid[key]
+            else:
+                fitter.plan.pop(key, None)
+            fitter.stuck.add(key)
+        return fitter.run()
+
+
 def _settle(fitter: Fitter, state: Layout) -> Layout:
     """Passes ran out with a cut or continued box still over (its head or photo changed
-    late): keep the words measured inside it, less a line, and lay out once more."""
+    late): keep the most words seen to fit it, else those measured inside it less a line,
+    and lay out once more."""
     changed = False
     for page in fitter.edition.pages:
         for slot in page.slots:
@@ -472,6 +580,9 @@ def _settle(fitter: Fitter, state: Layout) -> Layout:
                 continue
             current = fitter.plan.get(slot.id, WordRange())
             end = current.start + max(0, fit.fitting_words - math.ceil(fit.words_per_line))
+            known = fitter.bounds.get(slot.id, [0])[0]  # the most words seen to fit
+            if 0 < known < (current.end if current.end is not None else math.inf):
+                end = known  # (measured words may count a figure's or a list's text)
             fitter.plan[slot.id] = WordRange(current.start, end)
             if slot.overflow == "continue":
                 fitter.plan[f"{slot.id}-continued"] = WordRange(end, None)
@@ -540,7 +651,7 @@ def _balance(fitter: Fitter, state: Layout) -> Layout:
     for page in fitter.edition.pages:
         for slot in page.slots:
             fit = state.fits.get(slot.id)
-            if fit is None or slot.kind == "briefs" or slot.id in fitter.plan:
+            if fit is None or slot.kind == "briefs" or _cutting(fitter, state, slot):
                 continue
             height = balanced_height(fit)
             if height is not None:
@@ -576,6 +687,17 @@ def _balance(fitter: Fitter, state: Layout) -> Layout:
     if kept is not None and kept[0] == best:
         return kept[1]
     return fitter.run()
+
+
+def _cutting(fitter: Fitter, state: Layout, slot: Slot) -> bool:
+    """The box prints part of its story's words (a cut box that turned out to hold every
+    word is a finished story: it is balanced)."""
+    words = fitter.plan.get(slot.id)
+    if words is None:
+        return False
+    if slot.kind != "story" or slot.overflow != "cut" or words.end is None:
+        return True
+    return words.end < state.words.get(slot.id, 0)
 
 
 def _with_heights(tweaks: dict[str, SlotTweak], heights: dict[str, float]) -> dict[str, SlotTweak]:

@@ -5,9 +5,15 @@ Cost order, least invasive first (what a desk would rather change):
 1. ``photo``    the photo's height, within the layout's ``image.min-height``/``max-height``;
 2. ``headline`` the headline's size, one of the layout's ``headline.scale`` (in at most
                 ``headline.max-lines`` lines);
-3. ``span``     one column more or less, traded with the neighbour that spans the same rows;
-4. ``cut``      N words off the end, naming the paragraphs;
-5. ``continue`` on a later page (the first part is verified; its slot there is the desk's).
+3. ``photo+headline`` both: the smallest photo and a smaller headline (searched only when
+                neither alone works: a head taller than its box needs both);
+4. ``span``     one column more or less, traded with the neighbour that spans the same rows;
+5. ``cut``      N words off the end, naming the paragraphs;
+6. ``continue`` on a later page (the first part is verified; its slot there is the desk's).
+
+A story that cuts or continues but whose head (headline, photo, caption) leaves it fewer than
+min-body-lines on its page, or sends it to the next page, is *short*: cutting cannot help it,
+so its fixes are the head's, verified by the body lines they give it.
 
 The designer's limits are few, so every candidate within them is searched (the closest to the
 predicted change first). Layouts are reused: every box has a fixed height, so the candidates
@@ -32,8 +38,8 @@ if TYPE_CHECKING:
     from sahifa.fitting import Fitter, Layout
     from sahifa.render import BoxFit
 
-COST_ORDER = ("photo", "headline", "span", "cut", "continue")
-NON_CUTTING = ("photo", "headline", "span")
+COST_ORDER = ("photo", "headline", "photo+headline", "span", "cut", "continue")
+NON_CUTTING = ("photo", "headline", "photo+headline", "span")
 MAX_ROUNDS = 16  # layouts per search; bisecting every group takes far fewer
 PHOTO_STEP_MM = 5.0  # photo heights offered: the limits and every 5 mm between them
 
@@ -60,6 +66,11 @@ class Suggestion:
 
     status: StoryStatus
     fixes: list[Fix] = field(default_factory=list)
+    # Short, and no fix gives it min-body-lines: the head fix laid out that gave it the most
+    # body lines on its page (overflow: fit applies it: a short box, reported, rather than
+    # a head that goes on to the next page).
+    closest: Fix | None = None
+    closest_lines: int = 0  # the body lines it gave
 
     def as_json(self) -> dict[str, Any]:
         s = self.status
@@ -71,23 +82,47 @@ class Suggestion:
 def suggest(fitter: Fitter, state: Layout, statuses: list[StoryStatus],
             kinds: tuple[str, ...] = COST_ORDER) -> list[Suggestion]:  # fmt: skip
     """The verified fixes of every story that is over, under, short or cut."""
-    wanted = [s for s in statuses if s.status in ("over", "under", "short", "cut")]
+    places = {slot.id: (page, slot) for page in fitter.edition.pages for slot in page.slots}
+    wanted = [_head_too_tall(fitter, state, places, s) for s in statuses
+              if s.status in ("over", "under", "short", "cut")]  # fmt: skip
     if not wanted:
         return []
-    places = {slot.id: (page, slot) for page in fitter.edition.pages for slot in page.slots}
     queues: dict[str, list[_Group]] = {}
     for status in wanted:
         page, slot = places[status.story]
         fit = state.fits[slot.id]
         queues[slot.id] = [g for g in _candidates(fitter, page, slot, fit, status, state)
                            if g.fixes[0].kind in kinds]  # fmt: skip
-    found = _verify(fitter, queues, places, {s.story: s for s in wanted})
+    spilled = {story for story, fit in state.fits.items() if fit.spilled}
+    closest: dict[str, tuple[tuple[int, float], Fix]] = {}
+    found = _verify(fitter, queues, places, {s.story: s for s in wanted}, spilled, closest)
     result = []
     for status in wanted:
         fixes = sorted(found.get(status.story, []),
                        key=lambda f: (COST_ORDER.index(f.kind), f.change))  # fmt: skip
-        result.append(Suggestion(status, _with_continue(fitter, status, fixes)))
+        near = closest.get(status.story) if not fixes else None
+        result.append(Suggestion(status, _with_continue(fitter, status, fixes),
+                                 near[1] if near else None, near[0][0] if near else 0))  # fmt: skip
     return result
+
+
+def _head_too_tall(fitter: Fitter, state: Layout, places: dict[str, tuple[EditionPage, Slot]],
+                   status: StoryStatus) -> StoryStatus:  # fmt: skip
+    """A story that cuts or continues and is still over has its head too tall for the box
+    (its columns, photo or all, went on to the next page): no cut fits it, so it is short of
+    body lines — what the head's fixes must give it."""
+    if status.status != "over":
+        return status
+    _page, slot = places[status.story]
+    fit = state.fits[slot.id]
+    if slot.kind != "story" or slot.overflow not in ("cut", "continue") or not fit.spilled:
+        return status
+    needed = fitter.limits.min_body_lines(slot, fit.columns)
+    why = ("its head goes on to the next page" if fit.head_spilled else
+           f"head and photo take {fit.head_mm:.0f} mm of {fit.box_mm:.0f} mm and its first "
+           "lines do not fit under them")  # fmt: skip
+    return replace(status, status="short", lines=fit.body_lines, words=0, mm=0.0,
+                   detail=f"{fit.body_lines} of {needed} ({why})")
 
 
 def apply_fits(fitter: Fitter, state: Layout, changes: dict[str, str]) -> tuple[Edition, bool]:
@@ -98,25 +133,67 @@ def apply_fits(fitter: Fitter, state: Layout, changes: dict[str, str]) -> tuple[
     fits = {s.id for p in fitter.source.pages for s in p.slots if s.overflow == "fit"}
     if not fits:
         return fitter.edition, False
-    statuses = [s for s in fitter.statuses(state) if s.story in fits
-                and s.story not in fitter.fixed and s.status != "cut"]  # fmt: skip
     edition, changed = fitter.edition, False
+    modes = {s.id: s.overflow for p in edition.pages for s in p.slots}
+    # A story is searched once in each mode: as written, then once it cut or continued.
+    statuses = [s for s in fitter.statuses(state) if s.story in fits
+                and s.story not in fitter.fixed and s.status != "cut"
+                and (s.story, modes[s.story]) not in fitter.searched]  # fmt: skip
+    fitter.searched |= {(s.story, modes[s.story]) for s in statuses}
+    touched: set[str] = set()  # boxes a fix of this round changed
     for suggestion in suggest(fitter, state, statuses, NON_CUTTING):
         story = suggestion.status.story
         fix = next((f for f in suggestion.fixes if f.verified), None)
+        targets = {story} | {t for t, _ in fix.tweaks} if fix is not None else {story}
+        if targets & touched:
+            # Verified on the page without the other fix of a box it changes: search it
+            # again on the page with that fix.
+            fitter.searched.discard((story, modes[story]))
+            continue
+        touched |= targets
         if fix is not None:
             for target, tweak in fix.tweaks:
                 fitter.tweaks[target] = _merge(fitter.tweaks.get(target), tweak)
             fitter.fixed.add(story)
             fitter.bounds.pop(story, None)  # more room: search its words afresh
+            fitter.stuck.discard(story)
             changes[story] = "; ".join(filter(None, (changes.get(story), fix.text)))
+            changed = True
+        elif suggestion.closest is not None and _gains(state, suggestion):
+            fix = suggestion.closest
+            for target, tweak in fix.tweaks:
+                fitter.tweaks[target] = _merge(fitter.tweaks.get(target), tweak)
+            fitter.fixed.add(story)
+            fitter.bounds.pop(story, None)
+            fitter.stuck.discard(story)
+            changes[story] = "; ".join(filter(None, (changes.get(story), fix.text + (
+                " (the most body lines within the limits, still short of min-body-lines)"))))
             changed = True
         elif suggestion.status.status == "over":
             slot = next(s for p in edition.pages for s in p.slots if s.id == story)
             edition = _with_slot(edition, story, overflow=slot.fallback)
             changes[story] = f"no fix within the layout's limits: {slot.fallback}"
             changed = True
+    for status in fitter.statuses(state):
+        # A fitted story that is over again (a neighbour's fix changed its box after its
+        # own was verified) takes its fallback.
+        story = status.story
+        if (story in fitter.fixed and modes.get(story) == "fit" and status.status == "over"
+                and story not in touched):  # fmt: skip
+            slot = next(s for p in edition.pages for s in p.slots if s.id == story)
+            edition = _with_slot(edition, story, overflow=slot.fallback)
+            changes[story] = "; ".join(filter(None, (
+                changes.get(story), f"over again after a neighbour's fix: {slot.fallback}")))
+            changed = True
     return edition, changed
+
+
+def _gains(state: Layout, suggestion: Suggestion) -> bool:
+    """A short story's closest head fix is applied when its head does not stay on its page
+    now, or when the fix's trial showed more body lines than it shows."""
+    fit = state.fits[suggestion.status.story]
+    return fit.head_spilled or fit.head_mm >= fit.box_mm - 0.5 or (
+        suggestion.closest_lines > fit.body_lines)
 
 
 def _merge(old: SlotTweak | None, new: SlotTweak) -> SlotTweak:
@@ -139,6 +216,9 @@ def _candidates(fitter: Fitter, page: EditionPage, slot: Slot, fit: BoxFit,
     (more change, more room: the search bisects each group for the least that works)."""
     limits = fitter.limits
     shrink = status.status in ("over", "short", "cut")
+    # Short: the head leaves too few body lines; a smaller head never gives fewer, so the
+    # largest change failing ends the search of its kind.
+    short = status.status == "short"
     need_mm = _needed_mm(fit, status, state, fitter, slot)
     groups: list[_Group] = []
     tweak = fitter.tweaks.get(slot.id, SlotTweak())
@@ -161,17 +241,32 @@ def _candidates(fitter: Fitter, page: EditionPage, slot: Slot, fit: BoxFit,
                                   "mm)", ((slot.id, SlotTweak(image_mm=h)),),
                                   change=abs(current - h)) for h in heights], guess,
                              scan=not shrink, shrink=shrink,
-                             exhaustive=need_mm <= 2 * (current - low)))  # fmt: skip
-    if slot.kind == "story" and fit.headline_pt:
-        current = round(fit.headline_pt, 1)
-        sizes = sorted((s for s in limits.headline_scale if (s < current if shrink
-                                                              else s > current)),
-                       key=lambda s: abs(s - current))  # fmt: skip
-        groups.append(_Group([Fix(slot.id, "headline", f"headline {size:g} pt (now "
-                                  f"{current:g} pt)", ((slot.id, SlotTweak(headline_pt=size)),),
-                                  change=abs(current - size)) for size in sizes], 0,
+                             exhaustive=need_mm <= 2 * (current - low) and not short))  # fmt: skip
+    # A headline too tall for its box may not be laid out at all (WeasyPrint drops a
+    # spanning block that does not fit): then every size of the scale is a candidate.
+    lost = shrink and slot.kind == "story" and not fit.headline_pt
+    headline = round(fit.headline_pt, 1) if fit.headline_pt else max(limits.headline_scale) + 1
+    was = f"{headline:g} pt" if fit.headline_pt else "taller than the box"
+    if slot.kind == "story" and (fit.headline_pt or lost):
+        sizes = sorted((s for s in limits.headline_scale if (s < headline if shrink
+                                                               else s > headline)),
+                       key=lambda s: abs(s - headline))  # fmt: skip
+        groups.append(_Group([Fix(slot.id, "headline", f"headline {size:g} pt (now {was})",
+                                  ((slot.id, SlotTweak(headline_pt=size)),),
+                                  change=abs(headline - size)) for size in sizes], 0,
                              scan=not shrink, shrink=shrink,
-                             exhaustive=need_mm <= 2 * _headline_room(fit, limits)))  # fmt: skip
+                             exhaustive=need_mm <= 2 * _headline_room(fit, limits)
+                             and not short))  # fmt: skip
+    if (shrink and slot.kind == "story" and slot.articles[0].image is not None
+            and (fit.headline_pt or lost)):  # fmt: skip
+        photo = limits.image_min_mm
+        now = tweak.image_mm or limits.image_mm
+        sizes = sorted((s for s in limits.headline_scale if s < headline), reverse=True)
+        groups.append(_Group([Fix(slot.id, "photo+headline", f"photo height {photo:g} mm and "
+                                  f"headline {size:g} pt (now {now:g} mm, {was})",
+                                  ((slot.id, SlotTweak(image_mm=photo, headline_pt=size)),),
+                                  change=headline - size) for size in sizes], 0,
+                             shrink=True, lazy=True))  # fmt: skip
     groups += [_Group([fix], 0) for fix in _span_trades(fitter, page, slot, shrink)]
     if shrink and slot.kind == "story" and status.status == "over" and fit.fitting_words > 0:
         keep = fit.fitting_words
@@ -200,6 +295,8 @@ class _Group:
     # When the most change fails, try the rest too (off when even it is predicted to give
     # less than half the room needed: the search stays a few layouts a page).
     exhaustive: bool = True
+    # Searched only when the story's photo and headline groups found nothing.
+    lazy: bool = False
 
     def __post_init__(self) -> None:
         self.good = len(self.fixes)
@@ -243,6 +340,9 @@ class _Group:
         else:
             self.bad, self.good = len(self.fixes), len(self.fixes) + 1  # none works
 
+    def skip(self) -> None:
+        self.bad, self.good = len(self.fixes), len(self.fixes) + 1
+
     @property
     def found(self) -> Fix | None:
         return self.fixes[self.good] if 0 <= self.good < len(self.fixes) else None
@@ -258,6 +358,13 @@ def _needed_mm(fit: BoxFit, status: StoryStatus, state: Layout, fitter: Fitter,
                slot: Slot) -> float:  # fmt: skip
     """How much taller (shrinking) or shorter the head should be, predicted: a millimetre of
     head is a millimetre of every column."""
+    line_mm = fit.line_mm or max((f.line_mm for f in state.fits.values()), default=0.0)
+    if status.status == "short" and fit.spilled and line_mm:
+        # The photo went on to the next page with the columns: count it in the head.
+        needed = fitter.limits.min_body_lines(slot, fit.columns)
+        photo = (fitter.tweaks.get(slot.id) or SlotTweak()).image_mm or fitter.limits.image_mm
+        head = fit.head_mm + (photo + 2 * line_mm if slot.articles[0].image else 0.0)
+        return max(0.0, math.ceil(needed / fit.columns) * line_mm - (fit.box_mm - head))
     if not fit.line_mm:
         return 0.0
     if status.status == "over":
@@ -338,14 +445,23 @@ def _with_continue(fitter: Fitter, status: StoryStatus, fixes: list[Fix]) -> lis
 
 def _verify(fitter: Fitter, queues: dict[str, list[_Group]],
             places: dict[str, tuple[EditionPage, Slot]],
-            statuses: dict[str, StoryStatus]) -> dict[str, list[Fix]]:  # fmt: skip
+            statuses: dict[str, StoryStatus],
+            spilled_before: frozenset[str] | set[str] = frozenset(),
+            closest: dict[str, tuple[tuple[int, float], Fix]] | None = None,
+            ) -> dict[str, list[Fix]]:  # fmt: skip
     """Lay candidates out, one per story per round, each group bisected, until every group
-    of every story is settled."""
+    of every story is settled. ``spilled_before``: boxes that spill on the page as it is
+    (their head does not fit) — they do not make a trial suspect. ``closest`` gets, for
+    each short story, the candidate that gave it the most body lines on its page."""
     for _ in range(MAX_ROUNDS):
         chosen: list[tuple[_Group, Fix]] = []
         touched: set[str] = set()
         for story, groups in queues.items():
             for group in groups:
+                if group.lazy and not group.done and any(
+                        g.found is not None for g in groups
+                        if g.fixes[0].kind in ("photo", "headline")):  # fmt: skip
+                    group.skip()
                 if group.done:
                     continue
                 fix = group.fixes[group.probe]
@@ -375,10 +491,17 @@ def _verify(fitter: Fitter, queues: dict[str, list[_Group]],
             for group, _fix in chosen:
                 group.record(False)
             continue
-        spilled = {story for story, fit in trial.fits.items() if fit.spilled}
+        spilled = {story for story, fit in trial.fits.items() if fit.spilled} - spilled_before
         for group, fix in chosen:
             works = _works(fitter, trial, fix, places, plan, statuses[fix.story])
             fit = trial.fits.get(fix.story)
+            if (closest is not None and statuses[fix.story].status == "short"
+                    and fit is not None and not fit.head_spilled
+                    and fit.head_mm < fit.box_mm - 0.5):  # fmt: skip
+                # The head stays on its page: the more body lines (the less head) the better.
+                room = (fit.body_lines, -fit.head_mm)
+                if fix.story not in closest or room > closest[fix.story][0]:
+                    closest[fix.story] = (room, fix)
             if not works and len(chosen) > 1 and spilled - {fix.story}:
                 # Another box of this trial went on to the next page, and the page's grid
                 # with it: lay this candidate out again on its own.
@@ -405,8 +528,8 @@ def _works(fitter: Fitter, trial: Layout, fix: Fix, places: dict[str, tuple[Edit
         fit = trial.fits.get(target)
         if fit is None:
             return False
-        if fit.headline_lines > fitter.limits.headline_max_lines and target == fix.story \
-                and fix.kind == "headline":  # fmt: skip
+        sized = any(t.headline_pt is not None for s, t in fix.tweaks if s == target)
+        if fit.headline_lines > fitter.limits.headline_max_lines and sized:
             return False
         words = plan.get(target)
         cut = 0
@@ -417,7 +540,8 @@ def _works(fitter: Fitter, trial: Layout, fix: Fix, places: dict[str, tuple[Edit
         if tweak is not None and tweak.span is not None:
             slot = replace(slot, span=tweak.span, column=tweak.column or slot.column)
         if target == fix.story and before.status == "short":
-            return fit.body_lines >= fitter.limits.min_body_lines(slot, fit.columns)
+            return not fit.spilled and (
+                fit.body_lines >= fitter.limits.min_body_lines(slot, fit.columns))
         status = judge(slot, fit, fitter.limits, full, cut_words=cut, continued_on=None,
                        page=fit.page)  # fmt: skip
         allowed = ok if target == fix.story else {"fits", "cut", "continued"}

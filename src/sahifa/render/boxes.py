@@ -56,6 +56,9 @@ class BoxFit:
     headline_width: float = 0.0  # the headline's line widths, summed (px): text length
     rect: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # x, y, w, h (px)
     page_size: tuple[float, float] = (0.0, 0.0)  # the page's width and height (px)
+    # Part of the head (headline, deck, photo, caption) went on to a later page with the
+    # columns: ``head_mm`` is then only what stayed on the box's page.
+    head_spilled: bool = False
 
     @property
     def overset(self) -> bool:
@@ -88,14 +91,24 @@ def measure_slots(laid_out: LaidOut) -> dict[str, BoxFit]:
             if earlier is not None:
                 # A box too short even for its head pushes its text onto the next page: all
                 # of that fragment is overset, and the edition would gain a page.
+                head_spilled = any(c.style["column_span"] == "all" for c in box.children)
                 fits[story] = replace(
                     earlier,
+                    head_spilled=earlier.head_spilled or head_spilled,
                     overflow_words=earlier.overflow_words + sum(_words(c) for c in columns),
                     overflow_lines=earlier.overflow_lines + sum(_lines(c) for c in columns),
                     furniture_overflow=earlier.furniture_overflow
                     or any(_has_furniture(c) for c in columns),
                     spilled=True,
                 )
+                headline = [b for b in _descendants(box) if _has_class(b, "headline")]
+                if not earlier.headline_pt and headline:  # the headline went on too
+                    lines = [b for b in _descendants(headline[0])
+                             if type(b).__name__ == "LineBox"]  # fmt: skip
+                    fits[story] = replace(
+                        fits[story], headline_lines=len(lines),
+                        headline_pt=headline[0].style["font_size"] * 0.75,
+                        headline_width=sum(_content_width(b) for b in lines))  # fmt: skip
                 if not earlier.line_mm:  # none of its body was on its page: measure it here
                     heights = [h for c in columns for h in _line_heights(c)]
                     lines = sum(_lines(c) for c in columns)
