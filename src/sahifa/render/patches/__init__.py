@@ -134,13 +134,15 @@ def all_patches() -> dict[str, Patch]:
         structure_tree,
     )
 
-    # line_split_cache first: installed first, it is the innermost layer of split_first_line
-    # and caches WeasyPrint's own function, whose answer depends on its arguments alone;
-    # a patch of the same function installed later (paragraph_breaks) wraps it, whatever
-    # state it keeps.
-    modules = (line_split_cache, column_rules, grid_tracks, archive_colours, draw_first_line,
+    # line_split_cache after paragraph_breaks: installed later, it is the outer layer of
+    # split_first_line and keeps the answers of the whole stack (WeasyPrint's function and
+    # the paragraph composer's), so a line laid out again costs a dictionary look-up. Both
+    # answer from their arguments alone: the composer's plans come from a suffix-pure
+    # dynamic programme over widths measured per font identity and style
+    # (``justify.composer``), whatever the process rendered before.
+    modules = (column_rules, grid_tracks, archive_colours, draw_first_line,
                line_deferral, fonts_dictionary, marked_content, structure_tree,
-               column_overflow, paragraph_breaks, kashida,
+               column_overflow, paragraph_breaks, line_split_cache, kashida,
                balanced_lines)  # fmt: skip
     return {m.__name__.rsplit(".", 1)[1]: m.PATCH for m in modules}
 
