@@ -239,3 +239,48 @@ def test_a_passed_engine_check_is_remembered_only_for_the_same_sources(
     monkeypatch.setattr(border, "percentage", namespace["percentage"])
     with pytest.raises(compat.EngineMismatch):  # defined elsewhere: a full check, which fails
         compat.check()
+
+
+@contextmanager
+def _justified_lines(forget: bool) -> Iterator[tuple[list[int], list[Any]]]:
+    """Counts justified lines and keeps their layout contexts; ``forget``: every line plans
+    its tatweels afresh (the kashida plans are dropped before each)."""
+    from weasyprint.layout import inline
+
+    from sahifa.render.patches import kashida
+
+    patched = inline.justify_line
+    calls, contexts = [0], []
+
+    def justify_line(context: Any, line: Any, extra_width: float) -> Any:
+        calls[0] += 1
+        if forget and hasattr(context, kashida.PLANS):
+            delattr(context, kashida.PLANS)
+        if context not in contexts:
+            contexts.append(context)
+        return patched(context, line, extra_width)
+
+    inline.justify_line = justify_line
+    try:
+        yield calls, contexts
+    finally:
+        inline.justify_line = patched
+
+
+@pytest.mark.parametrize("variant", [None, "pdf/a-3b"])
+def test_kashida_plans_are_reused_by_lines_laid_out_again(variant: str | None) -> None:
+    """Balancing lays each line out again: its tatweels are planned once per document, with
+    the same bytes as planning them every time."""
+    from sahifa.render.patches import kashida
+
+    render.warm_up()
+    html, roots = _composed_page()
+    with _justified_lines(forget=False) as (calls, contexts):
+        kept = _write(html, roots, variant)
+    plans = sum(len(getattr(c, kashida.PLANS, {})) for c in contexts)
+    elongated = sum(1 for c in contexts for (plan, _) in getattr(c, kashida.PLANS, {}).values()
+                    if plan[0])  # fmt: skip
+    with _justified_lines(forget=True):
+        afresh = _write(html, roots, variant)
+    assert kept == afresh  # byte for byte
+    assert calls[0] > 1.5 * plans > 0 and elongated > 0  # lines with tatweels among them
