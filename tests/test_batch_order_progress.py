@@ -64,21 +64,3 @@ def test_a_pipe_gets_one_plain_line_per_item() -> None:
     assert out.getvalue().splitlines() == ["[1/2] ok a.yaml: 2 page(s)",
                                            "[2/2] failed b.yaml: b.yaml: bad date"]  # fmt: skip
 
-
-def test_workers_leave_their_warm_engine_out_of_collections() -> None:
-    """A batch worker, once warm, has frozen the engine's objects out of the collector and
-    collects its young objects less often (``workers.tune_collector``)."""
-    from sahifa.batch.workers import COLLECTOR_THRESHOLDS, Worker
-
-    worker = Worker(_collector_state)
-    try:
-        frozen, thresholds = worker.call("state", 60)
-    finally:
-        worker.stop()
-    assert frozen > 10_000 and tuple(thresholds) == COLLECTOR_THRESHOLDS
-
-
-def _collector_state(_: object) -> tuple[int, tuple[int, ...]]:
-    import gc
-
-    return gc.get_freeze_count(), gc.get_threshold()

@@ -10,7 +10,6 @@ import pytest
 
 from conftest import REPO
 from sahifa.pipeline import RenderJob, build
-from sahifa.render.patches import draw_first_line
 
 SAMPLES = REPO / "articles/2023/05/02"
 
@@ -22,6 +21,8 @@ def _digest(name: str, variant: str | None) -> str:
 
 @pytest.mark.parametrize("variant", [None, "pdf/a-3b"])
 def test_runs_drawn_from_the_memo_give_the_same_bytes(variant: str | None) -> None:
+    from sahifa.render.patches import draw_first_line  # the engine: not in the unit tier
+
     draw_first_line._runs.clear()
     computed: list[int] = []
     original = draw_first_line.assign_texts
@@ -49,9 +50,10 @@ def test_runs_drawn_from_the_memo_give_the_same_bytes(variant: str | None) -> No
     assert again == first  # ...and the second render drew all of them from the memo
 
 
-@pytest.mark.unit
 def test_the_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past its bound the memo starts again rather than growing with an archive run."""
+    from sahifa.render.patches import draw_first_line
+
     monkeypatch.setattr(draw_first_line, "_MAX_RUNS", 3)
     draw_first_line._runs.clear()
     for n in range(7):

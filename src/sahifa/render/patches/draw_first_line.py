@@ -197,6 +197,7 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
 _RunKey = tuple[Any, ...]
 _runs: dict[_RunKey, tuple[list[Any], list[float], list[bool], frozenset[int]]] = {}
 _MAX_RUNS = 50_000
+REMEMBER_RUNS = True  # False: every run worked out afresh (the benchmark's sha256 on/off)
 
 
 def _run_roles(
@@ -205,7 +206,7 @@ def _run_roles(
     """Which text each glyph of the run carries, each carrier's width in the PDF, which
     glyphs are empty and which are inserted tatweels (indices in the run); the lists are
     shared and must not be changed."""
-    found = _runs.get(key)
+    found = _runs.get(key) if REMEMBER_RUNS else None
     if found is not None:
         return found
     from weasyprint.text.ffi import pango
@@ -216,9 +217,11 @@ def _run_roles(
     texts = assign_texts(list(clusters), [g[0] for g in geometry], [g[2] for g in geometry],
                          text, rtl, empty, silent)  # fmt: skip
     spans = carrier_widths(infos, texts, list(widths), empty, font_size, from_units, archive)
-    if len(_runs) >= _MAX_RUNS:
-        _runs.clear()
-    found = _runs[key] = (texts, spans, empty, inserted_glyphs)
+    found = (texts, spans, empty, inserted_glyphs)
+    if REMEMBER_RUNS:
+        if len(_runs) >= _MAX_RUNS:
+            _runs.clear()
+        _runs[key] = found
     return found
 
 

@@ -31,6 +31,7 @@ from sahifa.render.patches import Patch
 
 ATTRIBUTE = "sahifa_kashida"  # on a TextBox: indices in its text of the inserted tatweels
 PLANS = "_sahifa_kashida_plans"  # on a LayoutContext: the document's line plans, by content
+REMEMBER_PLANS = True  # False: every line planned afresh (the benchmark's sha256 on/off)
 
 
 def inserted(textbox: Any) -> tuple[int, ...]:
@@ -100,7 +101,7 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
         # a line laid out again (column balancing tries each height anew) reuses it.
         key = (tuple((id(box.style), box.text) for box in found), extra_width,
                count_expandable_spaces(line))  # fmt: skip
-        plans = getattr(context, PLANS, None)
+        plans = getattr(context, PLANS, None) if REMEMBER_PLANS else {}
         if plans is None:
             plans = {}
             setattr(context, PLANS, plans)
