@@ -21,6 +21,8 @@ when the patch is removed (``tests/test_engine_patches.py``).
     marked_content   furniture drawn as artifacts (pdf/stream.py: Stream.marked)
     structure_tree   one structure tree across pages (pdf/tags.py: add_tags)
     line_split_cache line splits reused within a document (text/line_break.py: split_first_line)
+    lazy_word_spacing a justified box's layout made without Pango, which it does not use
+                     (text/line_break.py: create_layout, as add_word_spacing calls it)
 """
 
 from __future__ import annotations
@@ -127,6 +129,7 @@ def all_patches() -> dict[str, Patch]:
         fonts_dictionary,
         grid_tracks,
         kashida,
+        lazy_word_spacing,
         line_deferral,
         line_split_cache,
         marked_content,
@@ -143,7 +146,7 @@ def all_patches() -> dict[str, Patch]:
     modules = (column_rules, grid_tracks, archive_colours, draw_first_line,
                line_deferral, fonts_dictionary, marked_content, structure_tree,
                column_overflow, paragraph_breaks, line_split_cache, kashida,
-               balanced_lines)  # fmt: skip
+               balanced_lines, lazy_word_spacing)  # fmt: skip
     return {m.__name__.rsplit(".", 1)[1]: m.PATCH for m in modules}
 
 
