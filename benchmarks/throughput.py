@@ -180,10 +180,11 @@ def sha256_on_off(root: Path) -> list[tuple[str, str, bool]]:
     from sahifa.render.patches import draw_first_line, kashida
 
     pipeline.warm_up()
-    optimisations = [patches.all_patches()[n] for n in ("line_split_cache",)]
+    optimisations = [patches.all_patches()[n] for n in ("line_split_cache", "lazy_word_spacing")]
 
     def switch(on: bool) -> None:
-        """The line-split cache, the text layer's run memo and the kashida line plans."""
+        """The line-split cache, the lazy justified layouts, the text layer's run memo and
+        the kashida line plans."""
         for patch in optimisations:
             (patches.install if on else patches.remove)(patch)
         draw_first_line.REMEMBER_RUNS = kashida.REMEMBER_PLANS = on
