@@ -79,6 +79,10 @@ FINGERPRINTS = {
     "weasyprint.text.line_break:Layout.__init__": "c17d3975d808536e",
     "weasyprint.text.line_break:Layout.setup": "fb227a55094f41d4",
     "weasyprint.text.line_break:Layout.set_text": "fe23ca9937dbf520",
+    "weasyprint:CSS.__init__": "8263e6979a389242",
+    "weasyprint.css:preprocess_stylesheet": "1e8c36ce59677a54",
+    "weasyprint.urls:select_source": "c82df7481cb3694c",
+    "weasyprint.text.fonts:FontConfiguration.add_font_face": "e4fcfcc36ed8c310",
 }
 
 

@@ -23,6 +23,8 @@ when the patch is removed (``tests/test_engine_patches.py``).
     line_split_cache line splits reused within a document (text/line_break.py: split_first_line)
     lazy_word_spacing a justified box's layout made without Pango, which it does not use
                      (text/line_break.py: create_layout, as add_word_spacing calls it)
+    stylesheet_cache a stylesheet parsed once per process, replayed into each document
+                     (__init__.py: CSS.__init__)
 """
 
 from __future__ import annotations
@@ -135,6 +137,7 @@ def all_patches() -> dict[str, Patch]:
         marked_content,
         paragraph_breaks,
         structure_tree,
+        stylesheet_cache,
     )
 
     # line_split_cache after paragraph_breaks: installed later, it is the outer layer of
@@ -146,7 +149,7 @@ def all_patches() -> dict[str, Patch]:
     modules = (column_rules, grid_tracks, archive_colours, draw_first_line,
                line_deferral, fonts_dictionary, marked_content, structure_tree,
                column_overflow, paragraph_breaks, line_split_cache, kashida,
-               balanced_lines, lazy_word_spacing)  # fmt: skip
+               balanced_lines, lazy_word_spacing, stylesheet_cache)  # fmt: skip
     return {m.__name__.rsplit(".", 1)[1]: m.PATCH for m in modules}
 
 
