@@ -63,4 +63,3 @@ def test_a_pipe_gets_one_plain_line_per_item() -> None:
     progress.finish()
     assert out.getvalue().splitlines() == ["[1/2] ok a.yaml: 2 page(s)",
                                            "[2/2] failed b.yaml: b.yaml: bad date"]  # fmt: skip
-
