@@ -106,3 +106,27 @@ def test_a_stylesheet_that_logged_is_parsed_and_reported_every_time(tmp_path: Pa
     assert any("colour" in w for w in first_warnings), first_warnings
     assert any("colour" in w for w in second_warnings), second_warnings
     assert sheet.read_bytes() not in cached_sources
+
+
+def test_a_stylesheet_that_imports_is_parsed_every_time(tmp_path: Path) -> None:
+    """An ``@import`` is fetched by WeasyPrint through the document's fetcher: such a sheet
+    is not kept, and its imported rules apply every time."""
+    from sahifa.render.patches import stylesheet_cache
+
+    registry = load_registry(REPO / "fonts")
+    fonts = {REPO / "fonts": frozenset({FONT})}
+    fonts.update({f.path.parent.resolve(): frozenset({FONT}) for f in registry.fonts})
+    (tmp_path / "big.css").write_text("p { font-size: 40px }", encoding="utf-8")
+    sheet = tmp_path / "main.css"
+    sheet.write_text('@import url("big.css");\np { color: blue }', encoding="utf-8")
+    plain = tmp_path / "plain.css"
+    plain.write_text("p { color: blue }", encoding="utf-8")
+    roots = {**fonts, tmp_path: frozenset({CSS})}
+    with _remembering(True):
+        first, warnings = _page(roots, sheet.as_uri())
+        second, _ = _page(roots, sheet.as_uri())
+        without_import, _ = _page(roots, plain.as_uri())
+        cached_sources = [key[0] for key in stylesheet_cache._parsed]
+    assert first == second and not warnings
+    assert first != without_import  # the imported rule applied both times
+    assert sheet.read_bytes() not in cached_sources and plain.read_bytes() in cached_sources

@@ -66,6 +66,22 @@ class _RecordingFonts:
         return self.font_config.add_font_face(rule_descriptors, self.url_fetcher)
 
 
+class _WatchedFetcher:
+    """The document's URL fetcher, counting what it is asked for (an ``@import``, a colour
+    profile); anything else WeasyPrint reads of it (``_fail_on_errors``) is the fetcher's."""
+
+    def __init__(self, fetcher: Any) -> None:
+        self.fetcher = fetcher
+        self.calls = 0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        return self.fetcher(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.fetcher, name)
+
+
 class _Flag(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
@@ -129,11 +145,7 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
                 css, environment_encoding=encoding, protocol_encoding=protocol_encoding)
         matcher_record = _RecordingMatcher(self.matcher)
         fonts_record = None if font_config is None else _RecordingFonts(font_config, url_fetcher)
-        fetched: list[Any] = []
-
-        def fetcher(*args: Any, **kwargs: Any) -> Any:
-            fetched.append(args)
-            return url_fetcher(*args, **kwargs)
+        fetcher = _WatchedFetcher(url_fetcher)
 
         pages_before, layers_before = len(self.page_rules), list(self.layers)
         counters_before, profiles_before = dict(counter_style), dict(color_profiles)
@@ -146,7 +158,7 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
                 self.layers, fonts_record, counter_style, color_profiles)  # fmt: skip
         finally:
             weasyprint_log.removeHandler(flag)
-        if (REMEMBER and not flag.raised and not fetched and self.layers == layers_before
+        if (REMEMBER and not flag.raised and not fetcher.calls and self.layers == layers_before
                 and counter_style == counters_before and color_profiles == profiles_before):
             if len(_parsed) >= _MAX_PARSED:
                 _parsed.clear()
