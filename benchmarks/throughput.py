@@ -177,9 +177,21 @@ def sha256_on_off(root: Path) -> list[tuple[str, str, bool]]:
     from sahifa.pipeline import RenderJob, build, prepare
     from sahifa.press.config import PressRequest
     from sahifa.render import patches
+    from sahifa.render.patches import draw_first_line, kashida, stylesheet_cache
 
     pipeline.warm_up()
-    optimisations = [patches.all_patches()[n] for n in ("line_split_cache",)]
+    optimisations = [patches.all_patches()[n] for n in ("line_split_cache", "lazy_word_spacing")]
+
+    def switch(on: bool) -> None:
+        """The line-split cache, the lazy justified layouts, the text layer's run memo, the
+        kashida line plans and the parsed stylesheets."""
+        for patch in optimisations:
+            (patches.install if on else patches.remove)(patch)
+        draw_first_line.REMEMBER_RUNS = kashida.REMEMBER_PLANS = on
+        stylesheet_cache.REMEMBER = on
+        draw_first_line._runs.clear()
+        stylesheet_cache._parsed.clear()
+
     rows = []
     for source in (root / "articles/2023/05/02/wahdat-al-jabahat.yaml",
                    root / "articles/2023/05/02/edition.yaml"):  # fmt: skip
@@ -188,8 +200,7 @@ def sha256_on_off(root: Path) -> list[tuple[str, str, bool]]:
             job = RenderJob(source=source, root=root, identifier="throughput", **extra)
             digests = []
             for on in (False, True):
-                for patch in optimisations:
-                    (patches.install if on else patches.remove)(patch)
+                switch(on)
                 digests.append(hashlib.sha256(build(job, prepare(job))[1]).hexdigest())
             rows.append((f"{source.name} {label}", digests[1][:16], digests[0] == digests[1]))
     return rows

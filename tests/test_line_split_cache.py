@@ -35,6 +35,14 @@ def _page() -> tuple[str, dict[Path, frozenset[str]]]:
     return html, roots
 
 
+def _composed_page() -> tuple[str, dict[Path, frozenset[str]]]:
+    """The same columns broken by the paragraph composer with kashida, as sahifa's layouts
+    set body text (``compose.py``: the inherited custom properties)."""
+    html, roots = _page()
+    props = "--sahifa-justify: kashida; --sahifa-line-breaking: paragraph;"
+    return html.replace("text-align: justify", f"text-align: justify; {props}"), roots
+
+
 def _write(html: str, roots: dict[Path, frozenset[str]], variant: str | None = None) -> bytes:
     laid = render.lay_out(html, base_url=Path("/nonexistent"), fetcher=Fetcher(roots),
                           source=Path("probe.html"))  # fmt: skip
@@ -80,6 +88,37 @@ def test_balanced_columns_reuse_line_splits_with_identical_bytes(variant: str | 
         without_cache = _write(html, roots, variant)
     assert with_cache == without_cache  # byte for byte
     assert uncached[0] > 1.5 * cached[0] > 0  # balancing re-split the same lines
+
+
+def test_the_cache_wraps_the_paragraph_composer_with_identical_bytes() -> None:
+    """Installed after ``paragraph_breaks``, the cache keeps the composer's answers too: a
+    line laid out again while balancing is not planned and shaped again (it was, with the
+    cache under the composer: 16% of a batch's CPU time)."""
+    from sahifa.render.patches import paragraph_breaks
+
+    render.warm_up()
+    cache = patches.all_patches()["line_split_cache"]
+    stack = patches._stacks[cache.target]
+    assert stack.index(cache) > stack.index(patches.all_patches()["paragraph_breaks"])
+    html, roots = _composed_page()
+    planned = [0]
+    original = paragraph_breaks.plan_first_line
+
+    def counting(*args: Any) -> Any:
+        planned[0] += 1
+        return original(*args)
+
+    paragraph_breaks.plan_first_line = counting  # looked up at each call by the patch
+    try:
+        with_cache = _write(html, roots)
+        cached = planned[0]
+        with _without_cache():
+            planned[0] = 0
+            without_cache = _write(html, roots)
+    finally:
+        paragraph_breaks.plan_first_line = original
+    assert with_cache == without_cache  # byte for byte
+    assert planned[0] > 1.5 * cached > 0
 
 
 @pytest.mark.unit
@@ -200,3 +239,48 @@ def test_a_passed_engine_check_is_remembered_only_for_the_same_sources(
     monkeypatch.setattr(border, "percentage", namespace["percentage"])
     with pytest.raises(compat.EngineMismatch):  # defined elsewhere: a full check, which fails
         compat.check()
+
+
+@contextmanager
+def _justified_lines(forget: bool) -> Iterator[tuple[list[int], list[Any]]]:
+    """Counts justified lines and keeps their layout contexts; ``forget``: every line plans
+    its tatweels afresh (the kashida plans are dropped before each)."""
+    from weasyprint.layout import inline
+
+    from sahifa.render.patches import kashida
+
+    patched = inline.justify_line
+    calls, contexts = [0], []
+
+    def justify_line(context: Any, line: Any, extra_width: float) -> Any:
+        calls[0] += 1
+        if forget and hasattr(context, kashida.PLANS):
+            delattr(context, kashida.PLANS)
+        if context not in contexts:
+            contexts.append(context)
+        return patched(context, line, extra_width)
+
+    inline.justify_line = justify_line
+    try:
+        yield calls, contexts
+    finally:
+        inline.justify_line = patched
+
+
+@pytest.mark.parametrize("variant", [None, "pdf/a-3b"])
+def test_kashida_plans_are_reused_by_lines_laid_out_again(variant: str | None) -> None:
+    """Balancing lays each line out again: its tatweels are planned once per document, with
+    the same bytes as planning them every time."""
+    from sahifa.render.patches import kashida
+
+    render.warm_up()
+    html, roots = _composed_page()
+    with _justified_lines(forget=False) as (calls, contexts):
+        kept = _write(html, roots, variant)
+    plans = sum(len(getattr(c, kashida.PLANS, {})) for c in contexts)
+    elongated = sum(1 for c in contexts for (plan, _) in getattr(c, kashida.PLANS, {}).values()
+                    if plan[0])  # fmt: skip
+    with _justified_lines(forget=True):
+        afresh = _write(html, roots, variant)
+    assert kept == afresh  # byte for byte
+    assert calls[0] > 1.5 * plans > 0 and elongated > 0  # lines with tatweels among them

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sahifa.batch.workers import Task, run_task
+from sahifa.batch.workers import Task, run_task, tune_collector
 
 
 def task_of(data: dict[str, Any]) -> Task:
@@ -34,6 +34,7 @@ def serve(fd: int) -> int:
     from sahifa import pipeline
 
     pipeline.warm_up()
+    tune_collector()  # as a local batch's workers
     with os.fdopen(fd, "w", encoding="utf-8") as answers:
         answers.write('"ready"\n')
         answers.flush()

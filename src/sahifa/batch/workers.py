@@ -83,6 +83,7 @@ def _worker_main(conn: Connection, memory_mb: int, handler: Callable[[Any], Any]
     from sahifa import pipeline
 
     pipeline.warm_up()  # warm: import once, before the first item's clock starts
+    tune_collector()
     conn.send("ready")
     while True:
         try:
@@ -92,6 +93,24 @@ def _worker_main(conn: Connection, memory_mb: int, handler: Callable[[Any], Any]
             conn.send(handler(request))
         except (EOFError, BrokenPipeError):  # the parent is gone (killed): so is the answer
             return
+
+
+# Young objects collected every 20,000 allocations rather than 700: a render allocates
+# millions of short-lived boxes, freed by reference counting, and the collector's passes
+# over them took 6.4% of a worker's CPU on the throughput corpus (3.2% with this, for 34 MB
+# more at most). The older generations keep their ratios (10 each).
+COLLECTOR_THRESHOLDS = (20_000, 10, 10)
+
+
+def tune_collector() -> None:
+    """After warm-up: the engine's modules and caches never become garbage, so they are left
+    out of every collection (``gc.freeze``; the pages forked workers share stay shared too),
+    and the young generation is collected less often (``COLLECTOR_THRESHOLDS``)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
 
 
 class WorkerDied(Exception):

@@ -76,6 +76,13 @@ FINGERPRINTS = {
     "weasyprint.text.line_break:Layout.reactivate": "0b89ee097104b713",
     "weasyprint.layout.block:block_box_layout": "a6279066e3d9ff7d",
     "weasyprint.layout.column:columns_layout": "7a05cce3272fc581",
+    "weasyprint.text.line_break:Layout.__init__": "c17d3975d808536e",
+    "weasyprint.text.line_break:Layout.setup": "fb227a55094f41d4",
+    "weasyprint.text.line_break:Layout.set_text": "fe23ca9937dbf520",
+    "weasyprint:CSS.__init__": "8263e6979a389242",
+    "weasyprint.css:preprocess_stylesheet": "1e8c36ce59677a54",
+    "weasyprint.urls:select_source": "c82df7481cb3694c",
+    "weasyprint.text.fonts:FontConfiguration.add_font_face": "e4fcfcc36ed8c310",
 }
 
 

@@ -88,7 +88,11 @@ def warm_up() -> ModuleType:
     (``compat``), install them and warn once if HarfBuzz subsetting is missing."""
     global _engine
     if _engine is None:
-        with isolated_fontconfig(), warnings.catch_warnings():
+        from sahifa.render.libraries import remembered_lookups
+
+        # remembered_lookups: WeasyPrint's 22 library-name look-ups (subprocesses each)
+        # answered from the record of a previous process (``sahifa.render.libraries``).
+        with isolated_fontconfig(), warnings.catch_warnings(), remembered_lookups():
             # "No fonts configured": intended, the fonts come from @font-face.
             warnings.simplefilter("ignore")
             import weasyprint as wp
@@ -120,9 +124,9 @@ def harfbuzz_subsetting() -> bool:
     """Whether WeasyPrint will subset fonts with HarfBuzz (without importing it). HarfBuzz
     and fontTools subset fonts to different bytes: an archive re-renders identically only
     with the same subsetter."""
-    import ctypes.util
+    from sahifa.render.libraries import find_library
 
-    return ctypes.util.find_library("harfbuzz-subset") is not None
+    return find_library("harfbuzz-subset") is not None
 
 
 TEXT_LAYERS = ("sahifa", "weasyprint")

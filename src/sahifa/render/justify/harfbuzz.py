@@ -12,7 +12,6 @@ need no C declarations parsed at start-up (cffi's parser costs ~20 ms a process)
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 from functools import cache
 from pathlib import Path
 
@@ -59,7 +58,9 @@ def _library() -> ctypes.CDLL | None:
     names = ["libharfbuzz.so.0", "libharfbuzz.0.dylib", "libharfbuzz-0.dll", None]
     for name in names:
         if name is None:
-            name = ctypes.util.find_library("harfbuzz")
+            from sahifa.render.libraries import find_library
+
+            name = find_library("harfbuzz")
             if name is None:
                 break
         try:

@@ -21,6 +21,10 @@ when the patch is removed (``tests/test_engine_patches.py``).
     marked_content   furniture drawn as artifacts (pdf/stream.py: Stream.marked)
     structure_tree   one structure tree across pages (pdf/tags.py: add_tags)
     line_split_cache line splits reused within a document (text/line_break.py: split_first_line)
+    lazy_word_spacing a justified box's layout made without Pango, which it does not use
+                     (text/line_break.py: create_layout, as add_word_spacing calls it)
+    stylesheet_cache a stylesheet parsed once per process, replayed into each document
+                     (__init__.py: CSS.__init__)
 """
 
 from __future__ import annotations
@@ -127,20 +131,25 @@ def all_patches() -> dict[str, Patch]:
         fonts_dictionary,
         grid_tracks,
         kashida,
+        lazy_word_spacing,
         line_deferral,
         line_split_cache,
         marked_content,
         paragraph_breaks,
         structure_tree,
+        stylesheet_cache,
     )
 
-    # line_split_cache after paragraph_breaks: the outer layer of split_first_line, it keeps
-    # the paragraph's lines (paragraph_breaks' answer, like WeasyPrint's, depends on its
-    # arguments alone: a line's break is the plan of the text left).
+    # line_split_cache after paragraph_breaks: installed later, it is the outer layer of
+    # split_first_line and keeps the answers of the whole stack (WeasyPrint's function and
+    # the paragraph composer's), so a line laid out again costs a dictionary look-up. Both
+    # answer from their arguments alone: the composer's plans come from a suffix-pure
+    # dynamic programme over widths measured per font identity and style
+    # (``justify.composer``), whatever the process rendered before.
     modules = (column_rules, grid_tracks, archive_colours, draw_first_line,
                line_deferral, fonts_dictionary, marked_content, structure_tree,
                column_overflow, paragraph_breaks, line_split_cache, kashida,
-               balanced_lines)  # fmt: skip
+               balanced_lines, lazy_word_spacing, stylesheet_cache)  # fmt: skip
     return {m.__name__.rsplit(".", 1)[1]: m.PATCH for m in modules}
 
 

@@ -104,37 +104,30 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
             offset = glyph_item.item.offset
             rtl = bool(glyph_item.item.analysis.level % 2)
             end = offset + glyph_item.item.length
-            run_silent = {o - offset for o in silent if offset <= o < end}
-            inserted_glyphs = {i for i in range(count)
-                               if glyph_string.log_clusters[i] in run_silent}  # fmt: skip
-            empty = [info.glyph == pango.PANGO_GLYPH_EMPTY for info in infos]
-            texts = assign_texts(
-                [glyph_string.log_clusters[i] for i in range(count)],
-                [info.geometry.width for info in infos],
-                [info.geometry.y_offset for info in infos],
-                utf8[offset : offset + glyph_item.item.length],
-                rtl,
-                empty,
-                run_silent,
-            )
+            run_silent = frozenset(o - offset for o in silent if offset <= o < end)
+            # Each glyph's fields read once from Pango's structs (cffi reads are slow).
+            glyphs = [info.glyph for info in infos]
+            geometry = [(g.width, g.x_offset, g.y_offset) for g in (i.geometry for i in infos)]
+            clusters = glyph_string.log_clusters[0:count]
             widths = [_logical_width(stream, font, pango_font, info, font_size)
                       for info in infos]  # fmt: skip
-            spans = carrier_widths(infos, texts, widths, empty, font_size, FROM_UNITS,
-                                   write.archive)  # fmt: skip
+            key = (utf8[offset:end], tuple(glyphs), tuple(geometry), tuple(clusters), rtl,
+                   run_silent, font_size, tuple(widths), write.archive)  # fmt: skip
+            texts, spans, empty, inserted_glyphs = _run_roles(key, infos, FROM_UNITS)
             carriers: dict[int, int] = {}  # glyph index in the run → index in ``planned``
-            for i, (info, role) in enumerate(zip(infos, texts, strict=True)):
-                width = info.geometry.width
+            for i, role in enumerate(texts):
+                width, x_units, y_units = geometry[i]
                 if empty[i]:
                     pen += width / 1000  # as WeasyPrint: a zero-ink advance
                     continue
-                glyph_id = info.glyph
+                glyph_id = glyphs[i]
                 if glyph_id & pango.PANGO_GLYPH_UNKNOWN_FLAG:
                     font.missing.setdefault(glyph_id - pango.PANGO_GLYPH_UNKNOWN_FLAG, 0)
                     glyph_id = 0  # .notdef, with its box kept in the subset
                 # The subsetter keeps the glyphs that are keys of ``to_unicode``.
                 font.to_unicode.setdefault(glyph_id, role.text or TEXTLESS)
-                x_offset = info.geometry.x_offset / font_size
-                rise = info.geometry.y_offset / 1000
+                x_offset = x_units / font_size
+                rise = y_units / 1000
                 cell = pen  # where the glyph's advance starts
                 pen += x_offset * font_size / 1000
                 if role.text is None:
@@ -195,6 +188,41 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
         return []
 
     return draw_first_line
+
+
+# A run's text roles and carrier widths, by everything they are computed from (the run's
+# text, glyphs, positions, clusters, inserted tatweels, size, glyph widths, PDF/A): a word
+# drawn again (in this document or the next) is not worked out again. Pure functions of the
+# key, so any document may share an entry; cleared when it grows past the bound.
+_RunKey = tuple[Any, ...]
+_runs: dict[_RunKey, tuple[list[Any], list[float], list[bool], frozenset[int]]] = {}
+_MAX_RUNS = 50_000
+REMEMBER_RUNS = True  # False: every run worked out afresh (the benchmark's sha256 on/off)
+
+
+def _run_roles(
+    key: _RunKey, infos: Any, from_units: float
+) -> tuple[list[Any], list[float], list[bool], frozenset[int]]:
+    """Which text each glyph of the run carries, each carrier's width in the PDF, which
+    glyphs are empty and which are inserted tatweels (indices in the run); the lists are
+    shared and must not be changed."""
+    found = _runs.get(key) if REMEMBER_RUNS else None
+    if found is not None:
+        return found
+    from weasyprint.text.ffi import pango
+
+    text, glyphs, geometry, clusters, rtl, silent, font_size, widths, archive = key
+    empty = [glyph == pango.PANGO_GLYPH_EMPTY for glyph in glyphs]
+    inserted_glyphs = frozenset(i for i, c in enumerate(clusters) if c in silent)
+    texts = assign_texts(list(clusters), [g[0] for g in geometry], [g[2] for g in geometry],
+                         text, rtl, empty, silent)  # fmt: skip
+    spans = carrier_widths(infos, texts, list(widths), empty, font_size, from_units, archive)
+    found = (texts, spans, empty, inserted_glyphs)
+    if REMEMBER_RUNS:
+        if len(_runs) >= _MAX_RUNS:
+            _runs.clear()
+        _runs[key] = found
+    return found
 
 
 def _close_kashida_gaps(

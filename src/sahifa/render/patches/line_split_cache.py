@@ -22,7 +22,9 @@ drawing may change a layout's text (ellipsis). Output is byte-identical with and
 the cache (tests/test_engine_patches.py; benchmarks/throughput.py compares sha256).
 
 It wraps whatever function is in place, and its key holds every argument of it, so it
-composes with another patch of ``split_first_line`` in either order.
+composes with another patch of ``split_first_line`` in either order. sahifa installs it
+after ``paragraph_breaks`` (outermost), so the composer's lines are kept too: in a batch the
+composer and Pango were asked 5.4 times per distinct split, 16% of the CPU time.
 Copy-fitting lays an edition out many times (passes, trials, balancing, the final pages), each
 a new document whose boxes mostly hold the same lines at the same widths, and the preview
 fits the same edition again after every save. Inside ``shared_line_splits(fonts)``
