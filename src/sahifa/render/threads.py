@@ -52,15 +52,18 @@ def plan_beads(regions: Sequence[Region], page_heights: Sequence[float]) -> list
     order, each widened left and right by ``PAD_PT`` but never to within 1 pt of another
     bead of its page that lies beside it."""
     boxes = []
-    for region in regions:
+    by_page: dict[int, list[int]] = {}
+    for index, region in enumerate(regions):
         left, top, right, bottom = (value * PT_PER_PX for value in region.rect)
         height = page_heights[region.page] * PT_PER_PX
         boxes.append((left, height - bottom, right, height - top))
+        by_page.setdefault(region.page, []).append(index)
     beads = []
-    for region, (left, low, right, high) in zip(regions, boxes, strict=True):
+    for index, (region, (left, low, right, high)) in enumerate(zip(regions, boxes, strict=True)):
         pad_left = pad_right = PAD_PT
-        for other, (o_left, o_low, o_right, o_high) in zip(regions, boxes, strict=True):
-            if other is region or other.page != region.page or o_high <= low or o_low >= high:
+        for other in by_page[region.page]:
+            o_left, o_low, o_right, o_high = boxes[other]
+            if other == index or o_high <= low or o_low >= high:
                 continue
             if o_right <= left:
                 pad_left = min(pad_left, max(0.0, (left - o_right) / 2 - 1))
