@@ -31,8 +31,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import pydyf
-
 from sahifa.render.boxes import Region, story_regions
 
 PT_PER_PX = 0.75
@@ -104,6 +102,8 @@ def _number(value: float) -> bytes:
 def add_threads(document: Any, pdf: Any) -> None:
     """A finisher (``write_pdf(finisher=...)``): the threads, the pages' ``/B`` and their
     separators, written into ``pdf`` (pydyf) after WeasyPrint built it."""
+    import pydyf  # the engine's: imported when a PDF is written (the unit tier blocks it)
+
     regions = story_regions(document)
     if not regions:
         return
@@ -188,6 +188,8 @@ end"""
 def _separator_font(pdf: Any, compress: bool) -> Any:
     """A Type 3 font of one glyph that draws nothing and is zero wide, code 32, read as a
     space (its ``ToUnicode``); with the font descriptor a tagged PDF requires of Type 3."""
+    import pydyf
+
     glyph = pydyf.Stream([b"0 0 d0"], compress=compress)
     to_unicode = pydyf.Stream([TO_UNICODE], compress=compress)
     pdf.add_object(glyph)
