@@ -16,8 +16,9 @@ threads were first tried). Each bead is therefore given, for PDFBox alone, a zer
 invisible space as its first and as its last text, on a line of its own (the bead's top and
 bottom edges): the last one begins a line, so a line break follows it; the first one is read
 (" ") before the bead's first line, whatever came before. They are drawn in a Type 3 font of
-one empty glyph, as artifacts, inside an empty ``/ActualText`` (PDFium, poppler and MuPDF read
-nothing from them; pdf.js keeps no space of its own), before and after the page's content.
+one empty glyph, as artifacts, inside an empty ``/ActualText`` (PDFium and poppler read nothing
+from them, their text stays byte for byte the same; pdf.js and MuPDF at most a blank line),
+before and after the page's content.
 
 A bead is the region's box widened by up to 4 pt on either side (never nearer than 1 pt to
 another bead beside it): the last letter of a justified line can sit a little outside its
