@@ -159,8 +159,6 @@ def test_pdf_a_archive_carries_its_sources_and_extract_restores_them(
         assert specs and all(spec.objgen in af and "/AFRelationship" in spec for spec in specs)
         for page in pdf.pages:  # every font embedded
             for font in page.Resources.Font.values():
-                if font.Subtype == "/Type3":  # its glyph is in the file (article beads' mark)
-                    continue
                 descriptor = font.DescendantFonts[0].FontDescriptor
                 assert "/FontFile2" in descriptor or "/FontFile3" in descriptor
             # The output intent is sRGB: the layouts' CMYK colours must be written as RGB.

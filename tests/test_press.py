@@ -95,8 +95,6 @@ def _check_pdfx(path: Path, version: str) -> None:
                 assert (bleed[side] - trim[side]) * sign == pytest.approx(BLEED_PT, abs=0.01)
                 assert (media[side] - bleed[side]) * sign > 15  # room for the marks
             for font in page.Resources.Font.values():
-                if font.Subtype == "/Type3":  # its glyphs are in the file (article beads' mark)
-                    continue
                 descendant = font.DescendantFonts[0] if font.Subtype == "/Type0" else font
                 descriptor = descendant.FontDescriptor
                 assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))

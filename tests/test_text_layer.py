@@ -169,9 +169,6 @@ def test_every_drawn_code_maps_to_unicode(seed_pdf: Path) -> None:
         maps: dict[str, set[int]] = {}
         for name, font in fonts.items():
             cmap = font.ToUnicode.read_bytes().decode("latin-1")
-            if font.Subtype == "/Type3":  # the article beads' mark: its one code, a space
-                assert "<20> <0020>" in cmap
-                continue
             maps[name] = {int(code, 16) for code in re.findall(r"<([0-9a-f]{4})> <", cmap)}
             assert isinstance(font.DescendantFonts[0].CIDToGIDMap, pikepdf.Stream)
         current = None
@@ -240,9 +237,6 @@ def test_pdf_a_widths_are_the_embedded_glyphs_own(tmp_path: Path) -> None:
     checked = 0
     with pikepdf.open(out) as document:
         for font in document.pages[0].Resources.Font.values():
-            if font.Subtype == "/Type3":  # the article beads' mark: one empty, zero-wide glyph
-                assert list(font.Widths) == [0]
-                continue
             descendant = font.DescendantFonts[0]
             program = TTFont(io.BytesIO(descendant.FontDescriptor.FontFile2.read_bytes()))
             upem, metrics = program["head"].unitsPerEm, program["hmtx"]

@@ -49,7 +49,8 @@ def test_a_story_continued_on_a_later_page_is_one_thread_in_reading_order() -> N
 
 def test_separators_are_invisible_artifacts_read_as_nothing_but_by_pdfbox() -> None:
     [bead] = plan_beads([Region("a", 0, (0, 0, 100, 100), "column")], [100])
-    top = separator_content([bead], at_top=True)
+    top = separator_content([bead], True, "F1", 0x2A)
     assert b"/Artifact BMC" in top and b"<</ActualText ()>> BDC" in top and b"3 Tr" in top
+    assert b"/F1 1 Tf" in top and b"<002a> Tj" in top
     assert top.startswith(b"q ") and top.rstrip().endswith(b"Q")  # text state restored
-    assert b" 74.99 Tm" in top and b" 0.01 Tm" in separator_content([bead], at_top=False)
+    assert b" 74.99 Tm" in top and b" 0.01 Tm" in separator_content([bead], False, "F1", 1)

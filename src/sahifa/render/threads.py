@@ -15,8 +15,10 @@ last word of a column ran into the first word of the next (word recall 0.985-0.9
 threads were first tried). Each bead is therefore given, for PDFBox alone, a zero-width
 invisible space as its first and as its last text, on a line of its own (the bead's top and
 bottom edges): the last one begins a line, so a line break follows it; the first one is read
-(" ") before the bead's first line, whatever came before. They are drawn in a Type 3 font of
-one empty glyph, as artifacts, inside an empty ``/ActualText`` (PDFium and poppler read nothing
+(" ") before the bead's first line, whatever came before. Each is a code the text layer
+already maps to a space (a word space or a text-less glyph of a font of the document, so no
+font or code is added), at 1 pt in text rendering mode 3 (no ink), as an artifact, inside an
+empty ``/ActualText`` (PDFium and poppler read nothing
 from them, their text stays byte for byte the same; pdf.js and MuPDF at most a blank line),
 before and after the page's content.
 
@@ -36,7 +38,6 @@ from sahifa.render.boxes import Region, story_regions
 
 PT_PER_PX = 0.75
 PAD_PT = 4.0  # how far a bead reaches beyond its region's box, left and right
-FONT_NAME = "SahifaBead"
 
 
 @dataclass(frozen=True)
@@ -81,17 +82,18 @@ def threads_of(beads: Sequence[Bead]) -> dict[str, list[Bead]]:
     return threads
 
 
-def separator_content(beads: Sequence[Bead], at_top: bool) -> bytes:
-    """PDFBox's separators for ``beads`` (see the module docstring): a zero-width invisible
-    space at each bead's top (``at_top``) or bottom edge, just inside it."""
+def separator_content(beads: Sequence[Bead], at_top: bool, font: str, code: int) -> bytes:
+    """PDFBox's separators for ``beads`` (see the module docstring): ``code`` of the font
+    named ``font`` (one that reads as a space), invisible, at each bead's top (``at_top``) or
+    bottom edge, just inside it."""
     parts = []
     for bead in beads:
         left, low, right, high = bead.rect
         y = high - 0.01 if at_top else low + 0.01
         parts.append(
             b"q /Artifact BMC /Span <</ActualText ()>> BDC BT /%s 1 Tf 3 Tr "
-            b"1 0 0 1 %s %s Tm <20> Tj ET EMC EMC Q"
-            % (FONT_NAME.encode(), _number((left + right) / 2), _number(y))
+            b"1 0 0 1 %s %s Tm <%04x> Tj ET EMC EMC Q"
+            % (font.encode(), _number((left + right) / 2), _number(y), code)
         )
     return b"\n".join(parts) + b"\n"
 
@@ -137,16 +139,17 @@ def add_threads(document: Any, pdf: Any) -> None:
         thread["F"] = made[0].reference
         threads.append(thread.reference)
     pdf.catalog["Threads"] = threads
-    font = _separator_font(pdf, compress)
+    space = _space_code(document)
     for number, placed in on_page.items():
         page = pages[number]
         page["B"] = pydyf.Array([obj.reference for _, obj in placed])
-        _fonts_of(pdf, page)[FONT_NAME] = font.reference
+        if space is None:  # no text that reads as a space: nothing to separate
+            continue
         page_beads = [bead for bead, _ in placed]
         # WeasyPrint's content flips the y axis and leaves it flipped: it runs inside q … Q.
-        before = pydyf.Stream([separator_content(page_beads, at_top=True) + b"q"],
+        before = pydyf.Stream([separator_content(page_beads, True, *space) + b"q"],
                               compress=compress)  # fmt: skip
-        after = pydyf.Stream([b"Q\n" + separator_content(page_beads, at_top=False)],
+        after = pydyf.Stream([b"Q\n" + separator_content(page_beads, False, *space)],
                              compress=compress)  # fmt: skip
         pdf.add_object(before)
         pdf.add_object(after)
@@ -155,72 +158,21 @@ def add_threads(document: Any, pdf: Any) -> None:
         page["Contents"] = pydyf.Array([before.reference, *own, after.reference])
 
 
-def _fonts_of(pdf: Any, page: Any) -> Any:
-    """The font dictionary of ``page``'s resources (WeasyPrint shares one between pages)."""
-    resources = _resolve(pdf, page["Resources"])
-    fonts = _resolve(pdf, resources["Font"])
-    return fonts
+def _space_code(document: Any) -> tuple[str, int] | None:
+    """A font of the document (its resource name: WeasyPrint shares one resource dictionary
+    between pages) and a code of it that the text layer maps to a space: a word space, else a
+    text-less glyph (``textlayer.codes.TEXTLESS``)."""
+    from sahifa.render import context
 
-
-def _resolve(pdf: Any, value: Any) -> Any:
-    if isinstance(value, bytes) and value.endswith(b" R"):
-        return pdf.objects[int(value.split()[0])]
-    return value
-
-
-TO_UNICODE = b"""/CIDInit /ProcSet findresource begin
-12 dict begin
-begincmap
-/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
-/CMapName /SahifaBead-UCS def
-/CMapType 2 def
-1 begincodespacerange
-<00> <FF>
-endcodespacerange
-1 beginbfchar
-<20> <0020>
-endbfchar
-endcmap
-CMapName currentdict /CMap defineresource pop
-end
-end"""
-
-
-def _separator_font(pdf: Any, compress: bool) -> Any:
-    """A Type 3 font of one glyph that draws nothing and is zero wide, code 32, read as a
-    space (its ``ToUnicode``); with the font descriptor a tagged PDF requires of Type 3."""
-    import pydyf
-
-    glyph = pydyf.Stream([b"0 0 d0"], compress=compress)
-    to_unicode = pydyf.Stream([TO_UNICODE], compress=compress)
-    pdf.add_object(glyph)
-    pdf.add_object(to_unicode)
-    descriptor = pydyf.Dictionary({
-        "Type": "/FontDescriptor",
-        "FontName": f"/{FONT_NAME}",
-        "Flags": 32,  # nonsymbolic: its one code is the standard space
-        "FontBBox": pydyf.Array([0, 0, 0, 0]),
-        "ItalicAngle": 0,
-        "Ascent": 0,
-        "Descent": 0,
-        "CapHeight": 0,
-        "StemV": 0,
-    })  # fmt: skip
-    pdf.add_object(descriptor)
-    font = pydyf.Dictionary({
-        "Type": "/Font",
-        "Subtype": "/Type3",
-        "FontBBox": pydyf.Array([0, 0, 0, 0]),
-        "FontMatrix": pydyf.Array([0.001, 0, 0, 0.001, 0, 0]),
-        "CharProcs": pydyf.Dictionary({"space": glyph.reference}),
-        "Encoding": pydyf.Dictionary({
-            "Type": "/Encoding", "Differences": pydyf.Array([32, "/space"])}),
-        "FirstChar": 32,
-        "LastChar": 32,
-        "Widths": pydyf.Array([0]),
-        "FontDescriptor": descriptor.reference,
-        "Resources": pydyf.Dictionary(),
-        "ToUnicode": to_unicode.reference,
-    })  # fmt: skip
-    pdf.add_object(font)
-    return font
+    write = context.current()
+    fallback = None
+    for font in document.fonts.values():
+        codes = write.codes.get(id(font))
+        if codes is None:
+            continue
+        for code, text in enumerate(codes.texts):
+            if code and text == " ":
+                return font.hash, code
+            if code and text is None and fallback is None:
+                fallback = (font.hash, code)
+    return fallback
