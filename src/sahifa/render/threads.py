@@ -12,15 +12,14 @@ nothing between two of those groups unless the first one's last character began 
 own (``handleLineSeparation``: when the next group starts a paragraph, as a column's first
 line does, the separator is written only if the previous character ``isLineStart``), so the
 last word of a column ran into the first word of the next (word recall 0.985-0.998 when the
-threads were first tried). Each bead is therefore given, for PDFBox alone, a zero-width
-invisible space as its first and as its last text, on a line of its own (the bead's top and
+threads were first tried). Each bead is therefore given, for PDFBox alone, an invisible
+space as its first and as its last text, on a line of its own (the bead's top and
 bottom edges): the last one begins a line, so a line break follows it; the first one is read
 (" ") before the bead's first line, whatever came before. Each is a code the text layer
 already maps to a space (a word space or a text-less glyph of a font of the document, so no
 font or code is added), at 1 pt in text rendering mode 3 (no ink), as an artifact, inside an
-empty ``/ActualText`` (PDFium and poppler read nothing
-from them, their text stays byte for byte the same; pdf.js and MuPDF at most a blank line),
-before and after the page's content.
+empty ``/ActualText`` (PDFium and poppler read nothing from them, their text stays byte for
+byte the same; pdf.js and MuPDF at most a blank line), before and after the page's content.
 
 A bead is the region's box widened by up to 4 pt on either side (never nearer than 1 pt to
 another bead beside it): the last letter of a justified line can sit a little outside its
