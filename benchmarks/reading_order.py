@@ -3,10 +3,12 @@
 Renders the sample edition and every sample article, then reads each PDF back with: the
 structure tree (``sahifa text``), PDFium, poppler (``pdftotext``), Apache PDFBox 2
 (``PDFTextStripper``: Tika and Solr; Debian ``libpdfbox2-java``, installed by
-``scripts/setup.sh``) and, where installed, pdf.js (``--pdfjs DIR``: a ``pdfjs-dist`` folder
-from ``npm install pdfjs-dist``) and MuPDF (``mutool``, Debian ``mupdf-tools``). Each story of
-the edition is scored against its article file within the whole edition's text, as the
-project's ``text_fidelity.py --order`` scores an article (tests/textlayer.py).
+``scripts/setup.sh``), as Tika reads it (following the article threads) and with
+``-ignoreBeads`` (the content order alone), and, where installed, pdf.js (``--pdfjs DIR``: a
+``pdfjs-dist`` folder from ``npm install pdfjs-dist``) and MuPDF (``mutool``, Debian
+``mupdf-tools``). Each story of the edition is scored against its article file within the
+whole edition's text, as the project's ``text_fidelity.py --order`` scores an article
+(tests/textlayer.py).
 
 Usage: ``python benchmarks/reading_order.py [--pdfjs DIR] [--articles]`` (``--articles``:
 the sample articles on their own pages too). Reports, never asserts.
@@ -62,6 +64,11 @@ def readers(scratch: Path, pdfjs: Path | None) -> dict[str, Callable[[Path], str
             "java", "-cp", ":".join(PDFBOX), "org.apache.pdfbox.tools.ExtractText",
             "-encoding", "UTF-8", "-console", str(pdf),
         )  # fmt: skip
+        # The same without the article threads: the content order alone.
+        found["PDFBox-nobeads"] = lambda pdf: _run(
+            "java", "-cp", ":".join(PDFBOX), "org.apache.pdfbox.tools.ExtractText",
+            "-encoding", "UTF-8", "-ignoreBeads", "-console", str(pdf),
+        )  # fmt: skip
     else:
         print("(PDFBox: not installed: apt-get install default-jre-headless libpdfbox2-java)")
     if pdfjs:
@@ -105,7 +112,7 @@ def main() -> int:
                 pdf.write_bytes(data)
                 items.append((source.stem, pdf, [source.stem]))
         print("word recall / in-order recall, per story (a cut story scores what is printed)")
-        print(f"{'pdf':<20}{'story':<20}" + "".join(f"{name:>14}" for name in found))
+        print(f"{'pdf':<20}{'story':<20}" + "".join(f"{name:>16}" for name in found))
         for label, pdf, names in items:
             texts = {name: read(pdf) for name, read in found.items()}
             for story in names:
@@ -113,7 +120,7 @@ def main() -> int:
                 cells = [f"{textlayer.word_recall(source, text):.3f}/"
                          f"{textlayer.order_recall(source, text):.3f}"
                          for text in texts.values()]  # fmt: skip
-                print(f"{label[:19]:<20}{story[:19]:<20}" + "".join(f"{c:>14}" for c in cells))
+                print(f"{label[:19]:<20}{story[:19]:<20}" + "".join(f"{c:>16}" for c in cells))
     return 0
 
 

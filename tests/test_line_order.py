@@ -138,7 +138,8 @@ def test_no_written_text_ends_with_a_bidi_mark() -> None:
         arrangement = arrange(_visual(logical), reads_rtl=True)
         assert any(RLM in w for w in arrangement.written), logical
         assert all(w[-1] not in (LRM, RLM) for w in arrangement.written), logical
-        assert set(arrangement.marks_after.values()) <= {LRM}
+        # A zero-width glyph of its own carries marks only (pdf.js drops it).
+        assert all(set(mark) <= {LRM, RLM} for mark in arrangement.marks_after.values())
 
 
 def test_weak_characters_of_a_left_to_right_run_get_no_separator() -> None:
@@ -163,3 +164,41 @@ def test_a_left_to_right_reading_writes_the_glyphs_texts_only() -> None:
     arrangement = arrange(pieces, reads_rtl=False)
     assert arrangement.stretches == [] and arrangement.marks_after == {}
     assert all(RLM not in w and LRM not in w for w in arrangement.written)
+
+
+def test_a_mirrored_character_sits_between_two_lrms_for_pdfbox() -> None:
+    """PDFBox's bidi pass (Java's, on the visual string) mirrors what resolves to an odd
+    level: between two LRMs the quote resolves to level 2, and an RLM on either side keeps it
+    from joining a Latin neighbour's run. PDFium still reads R, L, the quote, L, R."""
+    pieces = _visual([("قال ", True), ("(", True), ("COMI", False), (") «نرى»", True)])
+    arrangement = arrange(pieces, reads_rtl=True)
+    quoted = [i for i, p in enumerate(pieces) if p.text in "()«»"]
+    assert len(quoted) == 4
+    for index in quoted:
+        assert arrangement.written[index] == RLM + LRM + pieces[index].text
+        assert arrangement.marks_after[index] == LRM + RLM
+
+
+@pytest.mark.parametrize(
+    ("latin", "before", "after"),
+    [
+        ("https://", False, True),  # "://" took the Arabic side: "//:https"
+        ("www.egx.com.eg/ar/news/", False, True),  # the trailing "/" moved to the front
+        ("2023/05/02.aspx", True, False),  # digits first: "aspx.2023/05/02"
+        ("John Whitfield", False, False),  # Latin at both ends: read right already
+        ("Hachette", False, False),  # one segment, no ActualText, and no mark inside "وHachette"
+    ],
+)  # fmt: skip
+def test_a_latin_stretch_with_a_weak_end_gets_an_lrm_there_inside_its_actual_text(
+    latin: str, before: bool, after: bool
+) -> None:
+    pieces = _visual([("موقع ", True), (latin, False), (" ونشرة", True)])
+    arrangement = arrange(pieces, reads_rtl=True)
+    start = next(i for i, p in enumerate(pieces) if not p.rtl)
+    end = start + len(latin)
+    assert (arrangement.marks_before.get(start) == LRM) is before
+    assert (arrangement.marks_after.get(end - 1) == LRM) is after
+    assert set(arrangement.marks_before) <= {start}
+    if before or after:  # PDFium reads the stretch's ActualText, not these marks
+        [stretch] = arrangement.stretches
+        assert (stretch.start, stretch.end) == (start, end)

@@ -60,6 +60,9 @@ def split_plates(press: bytes, options: PressOptions, meta: PressMeta) -> list[b
     plates = []
     with pikepdf.open(io.BytesIO(press)) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
+            # A plate is one page: its article beads would bring the other pages along.
+            if "/B" in page.obj:
+                del page.obj["/B"]
             with pikepdf.new() as plate:
                 plate.pages.append(page)
                 for key, value in pdf.docinfo.items():  # strings and names: plain values

@@ -299,3 +299,93 @@ def elongations(laid_out: LaidOut) -> list[Elongation]:
     for number, page in enumerate(laid_out.document.pages, start=1):
         walk(page._page_box, number, ())
     return found
+
+
+@dataclass(frozen=True)
+class Region:
+    """Where a story lies on a page, for its article thread's beads (``sahifa.render.threads``):
+    its head (what spans its columns: kicker, headline, deck, photo, byline), one of its
+    columns, or a brief's part of a column. Rects are CSS px from the page's top-left."""
+
+    story: str  # the story's id, as its ``Art`` has it: a continuation's is its story's
+    page: int  # 0-based
+    rect: tuple[float, float, float, float]  # left, top, right, bottom
+    kind: str  # "head", "column" or "brief"
+
+
+def story_regions(document: Document) -> list[Region]:
+    """Every story's head and columns on every page, in reading order: pages in order, on a
+    page the story boxes in document order, in a box its head and then its columns (which
+    WeasyPrint lays out in reading order: right to left in a right-to-left page). An edition's
+    story box is itself the multi-column box; an article's page holds its head above a
+    multi-column body. A briefs box gives each brief's part of each column. Columns beyond the
+    box (overset, off its edge) and empty ones are left out."""
+    regions: list[Region] = []
+    for number, page in enumerate(document.pages):
+        for box in _descendants(page._page_box):
+            element = getattr(box, "element", None)
+            story = element.get("data-story") if element is not None else None
+            if not story or getattr(box, "is_column", False):
+                continue
+            story = element.get("data-continues") or story
+            if _is_multicol(box):
+                briefs = "slot-briefs" in (element.get("class") or "").split()
+                regions += _multicol_regions(story, number, box, briefs)
+                continue
+            body = next((b for b in _descendants(box) if b is not box and _is_multicol(b)), None)
+            if body is None:
+                continue
+            left = box.content_box_x()
+            if body.position_y - box.content_box_y() > 1:  # the head above the body
+                regions.append(Region(story, number, (left, box.content_box_y(),
+                                                      left + box.width, body.position_y),
+                                      "head"))  # fmt: skip
+            regions += _multicol_regions(story, number, body, False)
+    return regions
+
+
+def _multicol_regions(story: str, number: int, box: Any, briefs: bool) -> list[Region]:
+    """The regions of a multi-column box: what spans its columns, then each column."""
+    regions: list[Region] = []
+    left = box.content_box_x()
+    right = left + box.width
+    head: list[Any] = []
+    for child in box.children:
+        if child.style["column_span"] == "all":
+            head.append(child)
+            continue
+        if head and not briefs:
+            regions.append(_head_region(story, number, left, right, head))
+        head = []
+        if child.margin_height() <= 0 or not (
+            left - 1 <= child.position_x <= right + 1 - child.margin_width()
+        ):
+            continue  # empty, or an overset column beyond the box's edge
+        if briefs:
+            regions += [Region(part.element.get("data-brief"), number, _rect(part), "brief")
+                        for part in _brief_parts(child)]  # fmt: skip
+        else:
+            regions.append(Region(story, number, _rect(child), "column"))
+    if head and not briefs:
+        regions.append(_head_region(story, number, left, right, head))
+    return regions
+
+
+def _head_region(story: str, page: int, left: float, right: float, head: list[Any]) -> Region:
+    top = min(child.position_y for child in head)
+    bottom = max(_bottom(child) for child in head)
+    return Region(story, page, (left, top, right, bottom), "head")
+
+
+def _rect(box: Any) -> tuple[float, float, float, float]:
+    return (box.position_x, box.position_y, box.position_x + box.margin_width(), _bottom(box))
+
+
+def _brief_parts(column: Any) -> Iterator[Any]:
+    """The outermost boxes of briefs (``data-brief``) in a briefs box's column."""
+    for child in getattr(column, "children", ()):
+        element = getattr(child, "element", None)
+        if element is not None and element.get("data-brief") and child.margin_height() > 0:
+            yield child
+        else:
+            yield from _brief_parts(child)

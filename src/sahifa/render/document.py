@@ -16,6 +16,7 @@ from sahifa.render.capture import Capture, url_fetcher
 from sahifa.render.context import WriteContext, writing
 from sahifa.render.engine import isolated_fontconfig, warm_up
 from sahifa.render.structure.roles import Roles
+from sahifa.render.threads import add_threads
 
 if TYPE_CHECKING:
     from weasyprint.document import Document
@@ -79,11 +80,11 @@ class LaidOut:
         archive = bool(variant and variant.startswith("pdf/a"))
         roles = document_roles(self.document)
         write = WriteContext(archive=archive, right_to_left=rtl, roles=roles)
-        finishers = [_declare_reading_order] if rtl else []
+        # Article threads: a story read whole by readers that follow beads (PDFBox).
+        finishers = [add_threads, *([_declare_reading_order] if rtl else [])]
         if variant in ACCESSIBLE_ARCHIVES:
             finishers.append(_identify_pdf_ua)
-        if finishers:
-            options["finisher"] = lambda document, pdf: [f(document, pdf) for f in finishers]
+        options["finisher"] = lambda document, pdf: [f(document, pdf) for f in finishers]
         with self.capture.capture(), writing(write):
             try:
                 return bytes(self.document.write_pdf(**options))

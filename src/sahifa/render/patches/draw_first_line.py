@@ -168,6 +168,11 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
                 writer.open_actual_text(open_stretch.actual_text)
             if item.font is not writer.font or item.size != writer.size:
                 writer.set_font(item.font, item.size)
+            before = arrangement.marks_before.get(index)
+            if before:
+                space = _space_glyph(write, item.font)
+                if space is not None:  # (PDFBox alone needs it: no text to put it on)
+                    _write_mark(write, writer, item, space, before, at_start=True)
             text = arrangement.written[index]
             mark = arrangement.marks_after.get(index)
             space = _space_glyph(write, item.font) if mark else None
@@ -365,14 +370,17 @@ def _write_line_direction(write: context.WriteContext, writer: LineWriter, first
 
 def _write_mark(
     write: context.WriteContext, writer: LineWriter, item: Planned, space: tuple[int, int],
-    mark: str,
+    mark: str, at_start: bool = False,
 ) -> None:  # fmt: skip
     """A bidi mark as a glyph of its own: an inkless glyph (``sahifa.fonts.glyphs``), at
-    ``item``'s right edge; zero wide, except in PDF/A, where widths must be the glyphs' own."""
+    ``item``'s right edge (its left edge ``at_start``); zero wide, except in PDF/A, where
+    widths must be the glyphs' own."""
     glyph, advance = space
     width = advance if write.archive else 0
     item.font.to_unicode.setdefault(glyph, TEXTLESS)  # kept in the subset
-    writer.pen = item.pen + item.width * item.size / 1000
+    if item.font is not writer.font or item.size != writer.size:
+        writer.set_font(item.font, item.size)
+    writer.pen = item.pen + (0 if at_start else item.width * item.size / 1000)
     writer.glyph(write.codes_of(item.font).code(glyph, mark, width), width)
 
 

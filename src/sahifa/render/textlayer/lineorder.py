@@ -27,6 +27,22 @@ pdfminer read), and three rules make PDFium and poppler give back the source's c
 
 No text ends with a bidi mark: pdf.js 5 drops a glyph whose text does. The marks draw nothing
 and searches drop them.
+
+Apache PDFBox 2 (``PDFTextStripper``: Tika, Solr) ignores ActualText and reads a line in
+content order as one visual string; it runs Java's bidi algorithm on that string as if it were
+logical, reverses the odd-level runs and mirrors their mirrored characters
+(``handleDirection``). That gives the line back only where Java finds the levels the line was
+laid out with. Two rules make it find them:
+
+- the mirrored character is written ``RLM LRM «`` and its zero-width glyph ``LRM RLM``
+  (it was ``RLM «`` and ``LRM``): between two LRMs it resolves to level 2, which PDFBox neither
+  reverses nor mirrors (it mirrored every one: ``«`` read ``»``), and the RLMs keep it a run
+  of its own next to a Latin word (``(COMI)``). PDFium reads the same directions as before,
+  right to left: R, L, the character, L, R;
+- a Latin stretch whose end is neutral or weak (``https://``, ``news/``, ``2023/05/02.aspx``)
+  gets a zero-width LRM glyph at that end, inside the stretch's ``/SahifaText`` (so PDFium,
+  which reads the ActualText, does not see it; pdf.js drops a text of bidi marks): Java
+  resolved those ends to the right-to-left side and moved them (``//:https``).
 """
 
 from __future__ import annotations
@@ -90,6 +106,12 @@ def emission_order(texts: Sequence[str]) -> list[int]:
     return order
 
 
+def _closes_latin(char: str) -> bool:
+    """Java's bidi pass keeps a Latin stretch's end on its side when the end is a strong
+    left-to-right character (or a mark on one)."""
+    return unicodedata.bidirectional(char) in ("L", "NSM") if char else True
+
+
 @dataclass(frozen=True)
 class Piece:
     """A glyph that carries text, in a line's visual (left-to-right) order."""
@@ -115,6 +137,7 @@ class Arrangement:
 
     written: list[str]  # the text of each piece, as it goes into the ToUnicode map
     marks_after: dict[int, str] = field(default_factory=dict)  # a zero-width glyph's text
+    marks_before: dict[int, str] = field(default_factory=dict)  # one at the piece's left edge
     stretches: list[Stretch] = field(default_factory=list)
 
 
@@ -132,8 +155,8 @@ def arrange(pieces: Sequence[Piece], reads_rtl: bool) -> Arrangement:
         return arrangement
     for index, piece in enumerate(pieces):
         if piece.rtl and is_mirrored(piece.text):
-            written[index] = RLM + piece.text
-            arrangement.marks_after[index] = LRM
+            written[index] = RLM + LRM + piece.text
+            arrangement.marks_after[index] = LRM + RLM
     # PDFium's reading, left to right: each piece's text, or a stretch's ActualText.
     units: list[tuple[list[int], bool]] = []  # (pieces, is a replaced stretch)
     index = 0
@@ -156,6 +179,11 @@ def arrange(pieces: Sequence[Piece], reads_rtl: bool) -> Arrangement:
                 text += RLM
             arrangement.stretches.append(Stretch(index, end, text))
             units.append((list(range(index, end)), True))
+            # For PDFBox, inside the ActualText that PDFium reads instead (module docstring).
+            if not _closes_latin(pieces[index].text[:1]):
+                arrangement.marks_before[index] = LRM
+            if not _closes_latin(pieces[end - 1].text[-1:]):
+                arrangement.marks_after[end - 1] = LRM
         else:
             units += [([k], False) for k in range(index, end)]
         index = end
