@@ -173,7 +173,7 @@ class DaskCluster:
 
 def sha256_on_off(root: Path) -> list[tuple[str, str, bool]]:
     """Each byte-preserving engine optimisation off and on, in this process: same bytes?"""
-    from sahifa import pipeline
+    from sahifa import fitting, pipeline
     from sahifa.pipeline import RenderJob, build, prepare
     from sahifa.press.config import PressRequest
     from sahifa.render import patches
@@ -184,11 +184,13 @@ def sha256_on_off(root: Path) -> list[tuple[str, str, bool]]:
 
     def switch(on: bool) -> None:
         """The line-split cache, the lazy justified layouts, the text layer's run memo, the
-        kashida line plans and the parsed stylesheets."""
+        kashida line plans, the parsed stylesheets and (editions) the reuse of boxes whose
+        context did not change, in a fitting and from earlier ones."""
         for patch in optimisations:
             (patches.install if on else patches.remove)(patch)
         draw_first_line.REMEMBER_RUNS = kashida.REMEMBER_PLANS = on
         stylesheet_cache.REMEMBER = on
+        fitting.REUSE_BOXES = on
         draw_first_line._runs.clear()
         stylesheet_cache._parsed.clear()
 
