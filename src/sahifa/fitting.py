@@ -34,6 +34,7 @@ from sahifa.copyfit import store
 from sahifa.copyfit.rules import FULL_COLUMN_WHITE, Limits, StoryStatus, balanced_height, judge
 from sahifa.errors import Problem, RenderError
 from sahifa.geometry import page_grid
+from sahifa.hashing import file_sha256
 from sahifa.markup import WordRange
 
 if TYPE_CHECKING:
@@ -340,7 +341,8 @@ def _environment(prepared: Prepared, edition: Edition) -> str:
     digest.update(html.encode("utf-8"))
     for folder in prepared.layout.folders:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(str(path).encode("utf-8") + b"\0" + path.read_bytes())
+            # file_sha256 hashes a file once per version in a process (the preview fits often)
+            digest.update(f"{path}\0{file_sha256(path)}\n".encode())
     press = prepared.press
     digest.update(repr((prepared.fonts.identity, press.bleed_pt if press else None)).encode())
     return digest.hexdigest()
