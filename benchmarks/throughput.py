@@ -176,7 +176,7 @@ def sha256_on_off(root: Path) -> list[tuple[str, str, bool]]:
     from sahifa import fitting, pipeline
     from sahifa.pipeline import RenderJob, build, prepare
     from sahifa.press.config import PressRequest
-    from sahifa.render import patches
+    from sahifa.render import patches, stack
     from sahifa.render.patches import draw_first_line, kashida, stylesheet_cache
 
     pipeline.warm_up()
@@ -184,13 +184,15 @@ def sha256_on_off(root: Path) -> list[tuple[str, str, bool]]:
 
     def switch(on: bool) -> None:
         """The line-split cache, the lazy justified layouts, the text layer's run memo, the
-        kashida line plans, the parsed stylesheets and (editions) the reuse of boxes whose
-        context did not change, in a fitting and from earlier ones."""
+        kashida line plans, the parsed stylesheets, the engine's own stack chunk and
+        (editions) the reuse of boxes whose context did not change, in a fitting and from
+        earlier ones."""
         for patch in optimisations:
             (patches.install if on else patches.remove)(patch)
         draw_first_line.REMEMBER_RUNS = kashida.REMEMBER_PLANS = on
         stylesheet_cache.REMEMBER = on
         fitting.REUSE_BOXES = on
+        stack.ENABLED = on
         draw_first_line._runs.clear()
         stylesheet_cache._parsed.clear()
 

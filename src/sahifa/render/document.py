@@ -15,6 +15,7 @@ from sahifa.render.boxes import reads_right_to_left, root_element
 from sahifa.render.capture import Capture, url_fetcher
 from sahifa.render.context import WriteContext, writing
 from sahifa.render.engine import isolated_fontconfig, warm_up
+from sahifa.render.stack import with_headroom
 from sahifa.render.structure.roles import Roles
 from sahifa.render.threads import add_threads
 
@@ -87,7 +88,7 @@ class LaidOut:
         options["finisher"] = lambda document, pdf: [f(document, pdf) for f in finishers]
         with self.capture.capture(), writing(write):
             try:
-                return bytes(self.document.write_pdf(**options))
+                return bytes(with_headroom(self.document.write_pdf, **options))
             except Exception as exc:
                 raise RenderError(
                     f"WeasyPrint failed writing the PDF: {type(exc).__name__}: {exc}",
@@ -165,10 +166,10 @@ def lay_out(
             with isolated_fontconfig():
                 font_config = wp.text.fonts.FontConfiguration()
             with fonts_known_as(fonts_key):
-                document = wp.HTML(
+                document = with_headroom(lambda: wp.HTML(
                     string=html, base_url=base_url.as_uri() + "/",
                     url_fetcher=url_fetcher(fetcher),
-                ).render(font_config=font_config)  # fmt: skip
+                ).render(font_config=font_config))  # fmt: skip
         except Exception as exc:  # WeasyPrint raises many types; all mean the same to the desk
             raise RenderError(
                 f"WeasyPrint failed: {type(exc).__name__}: {exc}", file=source
