@@ -121,9 +121,26 @@ def test_a_new_process_reuses_the_boxes_an_earlier_run_measured(
     assert boxes > 2
     [kept] = list(store.folder().glob("*.json"))
     monkeypatch.setattr(fitting, "_measured", {})  # what a new process knows: nothing
+    monkeypatch.setattr(fitting, "_entangled", set())
     again, boxes, _ = _build(edition)
     assert again == first and boxes == 2  # only the pages to write were laid out
     kept.write_text("{not json", encoding="utf-8")
     monkeypatch.setattr(fitting, "_measured", {})
+    monkeypatch.setattr(fitting, "_entangled", set())
     measured, boxes, _ = _build(edition)
     assert measured == first and boxes > 2
+
+
+def test_a_new_process_knows_which_pages_an_earlier_run_laid_out_whole(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page where a box spilled is keyed as a whole; the cache keeps that too, so a new
+    process lays out only the pages to write (it laid the spilling page out twice more)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    edition = _spilling_page(project)
+    first, boxes, _ = _build(edition)
+    assert boxes > 4
+    monkeypatch.setattr(fitting, "_measured", {})  # what a new process knows: nothing
+    monkeypatch.setattr(fitting, "_entangled", set())
+    again, boxes, _ = _build(edition)
+    assert again == first and boxes == 4  # only the pages to write were laid out

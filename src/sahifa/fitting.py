@@ -156,6 +156,7 @@ class Fitter:
             fits.update(self._lay_out(edition, pages.pages, again)[1])
             laying |= again
         keys = boxes.keys()  # the pages where a box spilled are keyed as a whole now
+        self.touched.update(keys.values())
         for story in laying:
             self.measured[keys[story]] = fits.get(story)
         if complete:
@@ -244,7 +245,9 @@ def _fit(prepared: Prepared, lay_out_html: Callable[[str], LaidOut], suggest: bo
         fitter.measured.clear()
         _entangled.clear()
     if REUSE_BOXES:  # what earlier runs measured (the desk renders again after a late change)
-        fitter.measured.update(store.load(environment))
+        measures, entangled = store.load(environment)
+        fitter.measured.update(measures)
+        _entangled.update(entangled)
     sizes = _AutoSizes(edition, limits)
     sizes.start(fitter.tweaks)
     changes: dict[str, str] = {}
@@ -277,7 +280,7 @@ def _fit(prepared: Prepared, lay_out_html: Callable[[str], LaidOut], suggest: bo
     assert state.laid_out is not None
     if REUSE_BOXES:
         store.save(environment, {key: fitter.measured[key] for key in fitter.touched
-                                 if key in fitter.measured})  # fmt: skip
+                                 if key in fitter.measured}, _entangled)  # fmt: skip
     _fitted[prepared.source.resolve()] = _Fitted(edition, fitter.edition, dict(fitter.plan),
                                                  dict(fitter.tweaks), dict(changes))  # fmt: skip
     return FitResult(state.laid_out, _overset(fitter.edition, state),

@@ -5,9 +5,10 @@ box's measure depends only on its key (``sahifa.fitting``: its context, its phot
 the environment all boxes share: the edition's furniture, the layout's files, the fonts,
 sahifa's own code and the engine with its libraries), so measures found by an earlier run
 are as good as new ones. One JSON file per environment in the user's cache maps each key to
-its measure (null: a box with nothing to measure); it is written atomically after a fitting,
-and a file that cannot be read is ignored (everything is measured again). The pages written
-are always laid out afresh.
+its measure (null: a box with nothing to measure), with the pages found to be laid out as a
+whole (a box on them spilled: ``fitting._entangled``, by their boxes' keys); it is written
+atomically after a fitting, and a file that cannot be read is ignored (everything is
+measured again). The pages written are always laid out afresh.
 """
 
 from __future__ import annotations
@@ -46,21 +47,28 @@ def code_identity() -> str:
     return _code[0]
 
 
-def load(environment: str) -> dict[str, BoxFit | None]:
-    """The measures an earlier run kept for ``environment`` (none if unreadable)."""
+def load(environment: str) -> tuple[dict[str, BoxFit | None], set[str]]:
+    """The measures and the whole-laid pages an earlier run kept for ``environment`` (none
+    if unreadable)."""
     try:
         raw = json.loads((folder() / f"{environment}.json").read_text(encoding="utf-8"))
-        return {key: _fit(value) for key, value in raw.items()}
-    except (OSError, ValueError, TypeError, AttributeError):
-        return {}
+        measures = {key: _fit(value) for key, value in raw["measures"].items()}
+        entangled = raw["entangled"]
+        if not all(isinstance(page, str) for page in entangled):
+            raise TypeError("a page signature is not a string")
+        return measures, set(entangled)
+    except (OSError, ValueError, TypeError, AttributeError, KeyError):
+        return {}, set()
 
 
-def save(environment: str, measures: dict[str, BoxFit | None]) -> None:
-    """Keep ``measures`` for later runs in ``environment``; never fails the render."""
+def save(environment: str, measures: dict[str, BoxFit | None], entangled: set[str]) -> None:
+    """Keep ``measures`` and ``entangled`` for later runs in ``environment``; never fails
+    the render."""
     try:
         path = folder() / f"{environment}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = {key: dataclasses.asdict(fit) if fit else None for key, fit in measures.items()}
+        boxes = {key: dataclasses.asdict(fit) if fit else None for key, fit in measures.items()}
+        data = {"measures": boxes, "entangled": sorted(entangled)}
         write_atomic(path, json.dumps(data, sort_keys=True).encode("utf-8"))
         kept = sorted(path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
         for old in kept[:-MAX_FILES]:
