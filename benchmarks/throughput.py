@@ -177,7 +177,7 @@ def sha256_on_off(root: Path) -> list[tuple[str, str, bool]]:
     from sahifa import fitting, pipeline
     from sahifa.pipeline import RenderJob, build, prepare
     from sahifa.press.config import PressRequest
-    from sahifa.render import patches, stack
+    from sahifa.render import font_config, patches, stack
     from sahifa.render.patches import draw_first_line, kashida, stylesheet_cache
 
     pipeline.warm_up()
@@ -185,7 +185,8 @@ def sha256_on_off(root: Path) -> list[tuple[str, str, bool]]:
 
     def switch(on: bool) -> None:
         """The line-split cache, the lazy justified layouts, the text layer's run memo, the
-        kashida line plans, the parsed stylesheets, the engine's own stack chunk and
+        kashida line plans, the parsed stylesheets, the engine's own stack chunk, the shared
+        font configuration and
         (editions) the reuse of boxes whose context did not change, in a fitting and from
         earlier ones."""
         for patch in optimisations:
@@ -193,7 +194,7 @@ def sha256_on_off(root: Path) -> list[tuple[str, str, bool]]:
         draw_first_line.REMEMBER_RUNS = kashida.REMEMBER_PLANS = on
         stylesheet_cache.REMEMBER = on
         fitting.REUSE_BOXES = on
-        stack.ENABLED = on
+        stack.ENABLED = font_config.SHARE = on
         draw_first_line._runs.clear()
         stylesheet_cache._parsed.clear()
 

@@ -14,7 +14,8 @@ from sahifa.fetch import Fetcher
 from sahifa.render.boxes import reads_right_to_left, root_element
 from sahifa.render.capture import Capture, url_fetcher
 from sahifa.render.context import WriteContext, writing
-from sahifa.render.engine import isolated_fontconfig, warm_up
+from sahifa.render.engine import warm_up
+from sahifa.render.font_config import declared_exactly, font_configuration
 from sahifa.render.stack import with_headroom
 from sahifa.render.structure.roles import Roles
 from sahifa.render.threads import add_threads
@@ -160,18 +161,27 @@ def lay_out(
     from sahifa.render.justify.measure import fonts_known_as
 
     wp = warm_up()
-    capture = Capture(fetcher, source, strict)
-    with capture.capture():
-        try:
-            with isolated_fontconfig():
-                font_config = wp.text.fonts.FontConfiguration()
-            with fonts_known_as(fonts_key):
-                document = with_headroom(lambda: wp.HTML(
-                    string=html, base_url=base_url.as_uri() + "/",
-                    url_fetcher=url_fetcher(fetcher),
-                ).render(font_config=font_config))  # fmt: skip
-        except Exception as exc:  # WeasyPrint raises many types; all mean the same to the desk
-            raise RenderError(
-                f"WeasyPrint failed: {type(exc).__name__}: {exc}", file=source
-            ) from exc
+
+    def attempt(font_config: Any) -> tuple[Document, Capture]:
+        capture = Capture(fetcher, source, strict)
+        with capture.capture():
+            try:
+                with fonts_known_as(fonts_key):
+                    document = with_headroom(lambda: wp.HTML(
+                        string=html, base_url=base_url.as_uri() + "/",
+                        url_fetcher=url_fetcher(fetcher),
+                    ).render(font_config=font_config))  # fmt: skip
+            except Exception as exc:  # WeasyPrint raises many types; all mean the same
+                raise RenderError(
+                    f"WeasyPrint failed: {type(exc).__name__}: {exc}", file=source
+                ) from exc
+        return document, capture
+
+    shared = font_configuration(fonts_key)  # shared by the documents in those fonts
+    document, capture = attempt(shared)
+    if not declared_exactly(shared):
+        # Its @font-face rules were not the ones the configuration has: laid out again in a
+        # configuration of its own, as if it were the only document (the same bytes in any
+        # batch order).
+        document, capture = attempt(font_configuration(None))
     return LaidOut(document=document, capture=capture)
