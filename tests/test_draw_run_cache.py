@@ -58,13 +58,7 @@ def test_the_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     draw_first_line._runs.clear()
     for n in range(7):
         key = (b"\xd8\xa8", (n,), ((600, 0, 0),), (0,), True, frozenset(), 12.0, (500,), False)
-        draw_first_line._run_roles(key, [_Info(600, 0)], 1 / 1024)
+        draw_first_line._run_roles(key, 1 / 1024)
         assert len(draw_first_line._runs) <= 3
     draw_first_line._runs.clear()
 
-
-class _Info:
-    """Stands for a PangoGlyphInfo: the geometry carrier widths read."""
-
-    def __init__(self, width: int, x_offset: int) -> None:
-        self.geometry = type("Geometry", (), {"width": width, "x_offset": x_offset})()

@@ -16,6 +16,7 @@ import pytest
 from sahifa.render.textlayer.lineorder import (
     LRM,
     RLM,
+    Glyph,
     Piece,
     arrange,
     direction,
@@ -82,7 +83,7 @@ def _visual(logical: list[tuple[str, bool]]) -> list[Piece]:
                 clusters[-1] += c
             else:
                 clusters.append(c)
-        pieces = [Piece(c, rtl) for c in clusters]
+        pieces = [Glyph(c, rtl) for c in clusters]
         runs.append(pieces[::-1] if rtl else pieces)
     return [p for run in reversed(runs) for p in run]
 
@@ -143,7 +144,7 @@ def test_no_written_text_ends_with_a_bidi_mark() -> None:
 
 
 def test_weak_characters_of_a_left_to_right_run_get_no_separator() -> None:
-    arrangement = arrange([Piece(c, False) for c in "٢٠٢٣٫٥"], True)
+    arrangement = arrange([Glyph(c, False) for c in "٢٠٢٣٫٥"], True)
     assert arrangement.written == list("٢٠٢٣٫٥")
 
 

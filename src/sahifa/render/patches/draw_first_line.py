@@ -21,9 +21,10 @@ Upstreamable as a whole: a text layer per (glyph, text) is what the PDF format p
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 from sahifa.fonts.glyphs import space_glyph
 from sahifa.render import context
@@ -38,13 +39,32 @@ from sahifa.render.patches import Patch
 from sahifa.render.patches.kashida import inserted
 from sahifa.render.textlayer.clusters import assign_texts
 from sahifa.render.textlayer.codes import TEXTLESS
-from sahifa.render.textlayer.lineorder import RLM, Piece, arrange, direction
+from sahifa.render.textlayer.lineorder import RLM, arrange, direction
 from sahifa.render.textlayer.widths import carrier_widths
+
+
+class _Geometry(NamedTuple):
+    width: int
+    x_offset: int
+    y_offset: int
+
+
+class _GlyphInfo(NamedTuple):
+    """A PangoGlyphInfo's fields, read in one go (``carrier_widths`` reads these names)."""
+
+    glyph: int
+    geometry: _Geometry
 
 
 def make(original: Callable[..., Any]) -> Callable[..., Any]:
     from weasyprint.text.ffi import FROM_UNITS, TO_UNITS, ffi, pango
     from weasyprint.text.line_break import get_last_word_end
+
+    # A run's PangoGlyphInfo array read as bytes, one struct unpack per glyph: reading the
+    # fields through cffi, attribute by attribute, cost more than WeasyPrint's whole drawing.
+    # glyph (guint), then geometry's width, x_offset and y_offset (gint), then the bit field.
+    info_size = ffi.sizeof("PangoGlyphInfo")
+    info_struct = struct.Struct(f"=Iiii{info_size - 16}x")
 
     def draw_first_line(
         stream: Any, textbox: Any, text_overflow: str, block_ellipsis: Any, matrix: Any
@@ -93,7 +113,8 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
             run = run.next
             glyph_string = glyph_item.glyphs
             count = glyph_string.num_glyphs
-            infos = glyph_string.glyphs[0:count]
+            fields = list(info_struct.iter_unpack(ffi.buffer(glyph_string.glyphs,
+                                                             count * info_size)))  # fmt: skip
             pango_font = glyph_item.item.analysis.font
             if pango_font != previous_font:
                 previous_font = pango_font
@@ -105,15 +126,18 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
             rtl = bool(glyph_item.item.analysis.level % 2)
             end = offset + glyph_item.item.length
             run_silent = frozenset(o - offset for o in silent if offset <= o < end)
-            # Each glyph's fields read once from Pango's structs (cffi reads are slow).
-            glyphs = [info.glyph for info in infos]
-            geometry = [(g.width, g.x_offset, g.y_offset) for g in (i.geometry for i in infos)]
-            clusters = glyph_string.log_clusters[0:count]
-            widths = [_logical_width(stream, font, pango_font, info, font_size)
-                      for info in infos]  # fmt: skip
+            glyphs = [f[0] for f in fields]
+            geometry = [f[1:] for f in fields]
+            clusters = ffi.unpack(glyph_string.log_clusters, count)
+            # Glyph → width in the PDF, as WeasyPrint fills it (an empty or unknown glyph
+            # is never a key: those are worked out, and warned of, each time).
+            known = font.widths
+            widths = [known[f[0]] if f[0] in known
+                      else _logical_width(stream, font, pango_font, f[0], f[1], font_size)
+                      for f in fields]  # fmt: skip
             key = (utf8[offset:end], tuple(glyphs), tuple(geometry), tuple(clusters), rtl,
                    run_silent, font_size, tuple(widths), write.archive)  # fmt: skip
-            texts, spans, empty, inserted_glyphs = _run_roles(key, infos, FROM_UNITS)
+            texts, spans, empty, inserted_glyphs = _run_roles(key, FROM_UNITS)
             carriers: dict[int, int] = {}  # glyph index in the run → index in ``planned``
             for i, role in enumerate(texts):
                 width, x_units, y_units = geometry[i]
@@ -156,8 +180,7 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
             if inserted_glyphs:
                 _close_kashida_gaps(planned, carriers, inserted_glyphs, widths, codes, writer,
                                     write.archive)  # fmt: skip
-        arrangement = arrange([Piece(item.text, item.rtl) for item in planned],
-                              write.right_to_left)  # fmt: skip
+        arrangement = arrange(planned, write.right_to_left)
         if write.right_to_left and planned and _has_latin(planned):
             _write_line_direction(write, writer, planned[0])
         stretch_ends = {s.start: s for s in arrangement.stretches}
@@ -206,7 +229,7 @@ REMEMBER_RUNS = True  # False: every run worked out afresh (the benchmark's sha2
 
 
 def _run_roles(
-    key: _RunKey, infos: Any, from_units: float
+    key: _RunKey, from_units: float
 ) -> tuple[list[Any], list[float], list[bool], frozenset[int]]:
     """Which text each glyph of the run carries, each carrier's width in the PDF, which
     glyphs are empty and which are inserted tatweels (indices in the run); the lists are
@@ -221,6 +244,8 @@ def _run_roles(
     inserted_glyphs = frozenset(i for i, c in enumerate(clusters) if c in silent)
     texts = assign_texts(list(clusters), [g[0] for g in geometry], [g[2] for g in geometry],
                          text, rtl, empty, silent)  # fmt: skip
+    infos = [_GlyphInfo(glyph, _Geometry(*where))
+             for glyph, where in zip(glyphs, geometry, strict=True)]  # fmt: skip
     spans = carrier_widths(infos, texts, list(widths), empty, font_size, from_units, archive)
     found = (texts, spans, empty, inserted_glyphs)
     if REMEMBER_RUNS:
@@ -306,12 +331,13 @@ def _inserted_offsets(textbox: Any, text: str) -> list[int]:
     return [starts[i] for i in indices if i < len(text)]
 
 
-def _logical_width(stream: Any, font: Any, pango_font: Any, info: Any, font_size: float) -> int:
-    """A glyph's width in the PDF (thousandths of the font size), as WeasyPrint computes it."""
+def _logical_width(stream: Any, font: Any, pango_font: Any, glyph_id: int, advance: int,
+                   font_size: float) -> int:  # fmt: skip
+    """A glyph's width in the PDF (thousandths of the font size), as WeasyPrint computes it
+    (``advance``: its width in the line, Pango units)."""
     from weasyprint.logger import LOGGER
     from weasyprint.text.ffi import FROM_UNITS, pango
 
-    glyph_id = info.glyph
     if glyph_id == pango.PANGO_GLYPH_EMPTY:
         return 0
     if glyph_id & pango.PANGO_GLYPH_UNKNOWN_FLAG:
@@ -320,7 +346,7 @@ def _logical_width(stream: Any, font: Any, pango_font: Any, info: Any, font_size
             '.notdef glyph rendered for Unicode string unsupported by fonts: "%s" (U+%04X)',
             chr(codepoint), codepoint,
         )  # fmt: skip
-        return round(info.geometry.width * 1000 * FROM_UNITS / font_size)
+        return round(advance * 1000 * FROM_UNITS / font_size)
     if glyph_id not in font.widths:
         pango.pango_font_get_glyph_extents(
             pango_font, glyph_id, stream.ink_rect, stream.logical_rect

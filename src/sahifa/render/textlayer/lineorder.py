@@ -47,10 +47,12 @@ laid out with. Two rules make it find them:
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import NamedTuple, Protocol
 
 LRM = "\u200e"
 RLM = "\u200f"
@@ -58,6 +60,7 @@ RLM = "\u200f"
 _WEAK = {"AN", "EN", "NSM", "CS", "ES", "ET", "BN"}
 
 
+@functools.cache  # per character: asked for every glyph of every line
 def direction(char: str) -> str:
     """PDFium's direction class of ``char``: ``L``, ``R``, ``W`` (weak) or ``N``."""
     bidi = unicodedata.bidirectional(char)
@@ -68,6 +71,7 @@ def direction(char: str) -> str:
     return "W" if bidi in _WEAK else "N"
 
 
+@functools.cache
 def is_mirrored(text: str) -> bool:
     """A lone character that PDFium would mirror in a right-to-left run (``«``, ``(``)."""
     return len(text) == 1 and bool(unicodedata.mirrored(text)) and direction(text) == "N"
@@ -112,12 +116,22 @@ def _closes_latin(char: str) -> bool:
     return unicodedata.bidirectional(char) in ("L", "NSM") if char else True
 
 
-@dataclass(frozen=True)
-class Piece:
-    """A glyph that carries text, in a line's visual (left-to-right) order."""
+class Piece(Protocol):
+    """A glyph that carries text, in a line's visual (left-to-right) order (the text
+    layer's planned glyphs are pieces as they are: no copy per glyph)."""
 
-    text: str  # its logical text
-    rtl: bool  # in a right-to-left run
+    @property
+    def text(self) -> str: ...  # its logical text
+
+    @property
+    def rtl(self) -> bool: ...  # in a right-to-left run
+
+
+class Glyph(NamedTuple):
+    """A plain piece."""
+
+    text: str
+    rtl: bool
 
 
 @dataclass
