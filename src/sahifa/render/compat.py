@@ -83,6 +83,7 @@ FINGERPRINTS = {
     "weasyprint.css:preprocess_stylesheet": "1e8c36ce59677a54",
     "weasyprint.urls:select_source": "c82df7481cb3694c",
     "weasyprint.text.fonts:FontConfiguration.add_font_face": "e4fcfcc36ed8c310",
+    "weasyprint.text.line_break:strut": "b57885b70dd08efe",
 }
 
 

@@ -25,6 +25,8 @@ when the patch is removed (``tests/test_engine_patches.py``).
                      (text/line_break.py: create_layout, as add_word_spacing calls it)
     stylesheet_cache a stylesheet parsed once per process, replayed into each document
                      (__init__.py: CSS.__init__)
+    strut_memo       a style's line height and baseline once per style object
+                     (text/line_break.py: strut, as layout/inline.py calls it)
 """
 
 from __future__ import annotations
@@ -137,6 +139,7 @@ def all_patches() -> dict[str, Patch]:
         marked_content,
         paragraph_breaks,
         structure_tree,
+        strut_memo,
         stylesheet_cache,
     )
 
@@ -149,7 +152,7 @@ def all_patches() -> dict[str, Patch]:
     modules = (column_rules, grid_tracks, archive_colours, draw_first_line,
                line_deferral, fonts_dictionary, marked_content, structure_tree,
                column_overflow, paragraph_breaks, line_split_cache, kashida,
-               balanced_lines, lazy_word_spacing, stylesheet_cache)  # fmt: skip
+               balanced_lines, lazy_word_spacing, stylesheet_cache, strut_memo)  # fmt: skip
     return {m.__name__.rsplit(".", 1)[1]: m.PATCH for m in modules}
 
 

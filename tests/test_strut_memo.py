@@ -1,0 +1,66 @@
+"""strut_memo: a style's strut is worked out once per style object, with the answers and
+bytes WeasyPrint gives without it; a freed style's entry goes with it."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import pytest
+
+from sahifa import render
+from sahifa.fetch import Fetcher
+from sahifa.render import patches
+from sahifa.render.patches import strut_memo
+from test_line_split_cache import _composed_page, _write
+
+
+def test_each_style_is_measured_once_with_weasyprints_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    render.warm_up()
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+
+    calls = []
+    own = line_break.strut
+
+    def counting(style: object) -> tuple[float, float]:
+        calls.append(style)
+        return own(style)
+
+    memo = strut_memo.make(counting)
+    html, roots = _composed_page()
+    laid = render.lay_out(html, base_url=Path("/nonexistent"), fetcher=Fetcher(roots),
+                          source=Path("probe.html"))  # fmt: skip
+    styles = {id(b.style): b.style for p in laid.document.pages
+              for b in p._page_box.descendants()}  # fmt: skip
+    monkeypatch.setattr(strut_memo, "_struts", {})  # what the installed patch kept: not here
+    for style in styles.values():
+        for _ in range(3):
+            assert memo(style) == own(style)
+    assert len(calls) == len(styles)  # once per style, however often asked
+    assert inline.strut is not line_break.strut  # the patch is in place
+
+
+def test_a_freed_style_leaves_the_memo() -> None:
+    render.warm_up()
+    html, roots = _composed_page()
+    before = len(strut_memo._struts)
+    _write(html, roots)
+    gc.collect()
+    assert len(strut_memo._struts) <= before
+
+
+@pytest.mark.parametrize("variant", [None, "pdf/a-3b"])
+def test_pages_are_byte_identical_without_it(variant: str | None) -> None:
+    render.warm_up()
+    patch = patches.all_patches()["strut_memo"]
+    html, roots = _composed_page()
+    with_it = _write(html, roots, variant)
+    patches.remove(patch)
+    try:
+        without = _write(html, roots, variant)
+    finally:
+        patches.install(patch)
+    assert with_it == without
