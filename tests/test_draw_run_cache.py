@@ -57,8 +57,8 @@ def test_the_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(draw_first_line, "_MAX_RUNS", 3)
     draw_first_line._runs.clear()
     for n in range(7):
-        key = (b"\xd8\xa8", (n,), ((600, 0, 0),), (0,), True, frozenset(), 12.0, (500,), False)
-        draw_first_line._run_roles(key, 1 / 1024)
+        key = (b"\xd8\xa8", bytes([n]), b"\0", True, frozenset(), 12.0, (500,), False)
+        draw_first_line._run_roles(key, [n], [(600, 0, 0)], [0], 1 / 1024)
         assert len(draw_first_line._runs) <= 3
     draw_first_line._runs.clear()
 

@@ -21,9 +21,11 @@ Upstreamable as a whole: a text layer per (glyph, text) is what the PDF format p
 
 from __future__ import annotations
 
+import array
+import functools
 import struct
+from bisect import bisect_left
 from collections.abc import Callable
-from itertools import pairwise
 from typing import Any, NamedTuple
 
 from sahifa.fonts.glyphs import space_glyph
@@ -65,6 +67,8 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
     # glyph (guint), then geometry's width, x_offset and y_offset (gint), then the bit field.
     info_size = ffi.sizeof("PangoGlyphInfo")
     info_struct = struct.Struct(f"=Iiii{info_size - 16}x")
+    cluster_size = ffi.sizeof("gint")
+    cluster_array = functools.partial(array.array, {4: "i", 8: "q"}[cluster_size])
 
     def draw_first_line(
         stream: Any, textbox: Any, text_overflow: str, block_ellipsis: Any, matrix: Any
@@ -113,8 +117,11 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
             run = run.next
             glyph_string = glyph_item.glyphs
             count = glyph_string.num_glyphs
-            fields = list(info_struct.iter_unpack(ffi.buffer(glyph_string.glyphs,
-                                                             count * info_size)))  # fmt: skip
+            raw = bytearray(ffi.buffer(glyph_string.glyphs, count * info_size))
+            for byte in range(16, info_size):  # the bit field: bits Pango leaves unset vary
+                raw[byte::info_size] = bytes(count)
+            raw = bytes(raw)
+            fields = list(info_struct.iter_unpack(raw))
             pango_font = glyph_item.item.analysis.font
             if pango_font != previous_font:
                 previous_font = pango_font
@@ -128,16 +135,20 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
             run_silent = frozenset(o - offset for o in silent if offset <= o < end)
             glyphs = [f[0] for f in fields]
             geometry = [f[1:] for f in fields]
-            clusters = ffi.unpack(glyph_string.log_clusters, count)
+            raw_clusters = ffi.buffer(glyph_string.log_clusters, count * cluster_size)[:]
+            clusters = list(cluster_array(raw_clusters))
             # Glyph → width in the PDF, as WeasyPrint fills it (an empty or unknown glyph
             # is never a key: those are worked out, and warned of, each time).
             known = font.widths
             widths = [known[f[0]] if f[0] in known
                       else _logical_width(stream, font, pango_font, f[0], f[1], font_size)
                       for f in fields]  # fmt: skip
-            key = (utf8[offset:end], tuple(glyphs), tuple(geometry), tuple(clusters), rtl,
-                   run_silent, font_size, tuple(widths), write.archive)  # fmt: skip
-            texts, spans, empty, inserted_glyphs = _run_roles(key, FROM_UNITS)
+            # The run's own bytes (glyphs, positions, clusters) key its memo: hashed in one
+            # go, where tuples of them took longer than working most runs out.
+            key = (utf8[offset:end], raw, raw_clusters, rtl, run_silent, font_size,
+                   tuple(widths), write.archive)  # fmt: skip
+            texts, spans, empty, inserted_glyphs = _run_roles(key, glyphs, geometry, clusters,
+                                                              FROM_UNITS)  # fmt: skip
             carriers: dict[int, int] = {}  # glyph index in the run → index in ``planned``
             for i, role in enumerate(texts):
                 width, x_units, y_units = geometry[i]
@@ -229,17 +240,20 @@ REMEMBER_RUNS = True  # False: every run worked out afresh (the benchmark's sha2
 
 
 def _run_roles(
-    key: _RunKey, from_units: float
-) -> tuple[list[Any], list[float], list[bool], frozenset[int]]:
+    key: _RunKey, glyphs: list[int], geometry: list[tuple[int, int, int]],
+    clusters: list[int], from_units: float,
+) -> tuple[list[Any], list[float], list[bool], frozenset[int]]:  # fmt: skip
     """Which text each glyph of the run carries, each carrier's width in the PDF, which
     glyphs are empty and which are inserted tatweels (indices in the run); the lists are
-    shared and must not be changed."""
+    shared and must not be changed. ``key``: the run's text, its glyph infos and clusters
+    as bytes (``glyphs``, ``geometry``, ``clusters`` read from them), direction, inserted
+    offsets, size, widths in the PDF and whether it is PDF/A."""
     found = _runs.get(key) if REMEMBER_RUNS else None
     if found is not None:
         return found
     from weasyprint.text.ffi import pango
 
-    text, glyphs, geometry, clusters, rtl, silent, font_size, widths, archive = key
+    text, _, _, rtl, silent, font_size, widths, archive = key
     empty = [glyph == pango.PANGO_GLYPH_EMPTY for glyph in glyphs]
     inserted_glyphs = frozenset(i for i, c in enumerate(clusters) if c in silent)
     texts = assign_texts(list(clusters), [g[0] for g in geometry], [g[2] for g in geometry],
@@ -269,9 +283,11 @@ def _close_kashida_gaps(
     glyphs: the page looks the same, the word reads whole, and the line's text still reaches
     both of its edges."""
     order = sorted(carriers)
-    for k, (here, after) in enumerate(pairwise(order)):
-        if not any(here < g < after for g in inserted):
-            continue
+    # The gaps (between carriers k and k + 1) an inserted tatweel falls in, left to right.
+    gaps = sorted({at - 1 for g in inserted
+                   if 0 < (at := bisect_left(order, g)) < len(order) and order[at] > g})
+    for k in gaps:
+        here, after = order[k], order[k + 1]
         left, right = planned[carriers[here]], planned[carriers[after]]
         if not archive and not _duplicate_risk(planned, carriers[here]):
             continue  # the carrier's width already reaches over the tatweel (carrier_widths)
