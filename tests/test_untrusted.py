@@ -205,3 +205,23 @@ def test_random_articles_render_or_fail_with_one_line_per_problem(
                   if not line.startswith("warning: ")]  # fmt: skip
         assert errors and all("a.yaml" in line and ": " in line for line in errors), result.err
         assert not (folder / "a.pdf").exists()
+
+
+def test_the_time_limit_survives_an_alarm_a_finalizer_swallowed(tmp_path: Path) -> None:
+    """Python drops an exception raised inside a finalizer or a weakref callback; the limit's
+    alarm that lands in one must not let the render run on unbounded."""
+    from sahifa.errors import SahifaError
+    from sahifa.limits import _Expired, time_limit
+
+    swallowed = []
+    limited = time_limit(0.2, tmp_path / "article.yaml")
+    with pytest.raises(SahifaError, match=r"took longer than 0\.2 s"), limited:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # work that outlives its budget
+            try:
+                time.sleep(0.01)
+            except _Expired:  # what "Exception ignored in ..." does to the first alarm
+                if swallowed:
+                    raise
+                swallowed.append(time.monotonic())
+    assert swallowed

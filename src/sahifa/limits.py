@@ -19,6 +19,8 @@ from pathlib import Path
 
 from sahifa.errors import SahifaError
 
+REPEAT = 0.25  # seconds between alarms once the limit is reached
+
 
 class _Expired(BaseException):
     """Raised by the timer; a BaseException so WeasyPrint's ``except Exception`` lets it by."""
@@ -44,10 +46,14 @@ def time_limit(seconds: float, source: Path, shown: float | None = None) -> Iter
         raise _Expired
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Then again every REPEAT seconds: Python drops an exception raised inside a finalizer
+    # or weakref callback ("Exception ignored in ..."), and a single alarm that landed in one
+    # was lost, the render running on unbounded.
+    signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT)
     try:
         yield
     except _Expired:
+        signal.setitimer(signal.ITIMER_REAL, 0)  # first: no second alarm while reporting
         raise _expired_error(shown or seconds, source) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)

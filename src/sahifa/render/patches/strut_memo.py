@@ -20,8 +20,11 @@ from typing import Any
 
 from sahifa.render.patches import Patch
 
-# id(style) → (a weak reference to it, its strut); an entry leaves with its style.
+# id(style) → (a weak reference to it, its strut). No callback removes an entry when its
+# style goes (a timer signal raised inside a callback would be lost: ``sahifa.limits``);
+# the memo is emptied when it reaches its bound instead.
 _struts: dict[int, tuple[Any, tuple[float, float]]] = {}
+_MAX_STRUTS = 100_000
 
 
 def make(original: Callable[[Any], tuple[float, float]]) -> Callable[[Any], tuple[float, float]]:
@@ -32,19 +35,15 @@ def make(original: Callable[[Any], tuple[float, float]]) -> Callable[[Any], tupl
             return found[1]
         result = original(style)
         try:
-            ref = weakref.ref(style, lambda _, key=key: _forget(key))
+            ref = weakref.ref(style)
         except TypeError:  # a style that cannot be referenced weakly: not kept
             return result
+        if len(_struts) >= _MAX_STRUTS:
+            _struts.clear()
         _struts[key] = (ref, result)
         return result
 
     return strut
-
-
-def _forget(key: int) -> None:
-    found = _struts.get(key)
-    if found is not None and found[0]() is None:
-        del _struts[key]
 
 
 PATCH = Patch(
