@@ -25,6 +25,8 @@ when the patch is removed (``tests/test_engine_patches.py``).
                      (text/line_break.py: create_layout, as add_word_spacing calls it)
     stylesheet_cache a stylesheet parsed once per process, replayed into each document
                      (__init__.py: CSS.__init__)
+    line_box_cache   a paragraph's line laid out again from the same place is a copy, moved
+                     (layout/inline.py: get_next_linebox)
 """
 
 from __future__ import annotations
@@ -132,6 +134,7 @@ def all_patches() -> dict[str, Patch]:
         grid_tracks,
         kashida,
         lazy_word_spacing,
+        line_box_cache,
         line_deferral,
         line_split_cache,
         marked_content,
@@ -149,7 +152,8 @@ def all_patches() -> dict[str, Patch]:
     modules = (column_rules, grid_tracks, archive_colours, draw_first_line,
                line_deferral, fonts_dictionary, marked_content, structure_tree,
                column_overflow, paragraph_breaks, line_split_cache, kashida,
-               balanced_lines, lazy_word_spacing, stylesheet_cache)  # fmt: skip
+               balanced_lines, lazy_word_spacing, stylesheet_cache,
+               line_box_cache)  # fmt: skip
     return {m.__name__.rsplit(".", 1)[1]: m.PATCH for m in modules}
 
 

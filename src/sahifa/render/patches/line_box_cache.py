@@ -1,0 +1,298 @@
+"""Patch: a paragraph's line laid out again from the same place is copied, not laid out anew.
+
+Upstream: ``weasyprint.layout.inline.get_next_linebox`` (WeasyPrint 70.0), as
+``iter_line_boxes`` looks it up. WeasyPrint balances ``column-fill: balance`` columns by trial
+and error (``layout/column.py``: ``columns_layout``): each try lays every column out again at
+a new height, plus the rest of the content at an infinite height. In the 54-article
+throughput corpus that is 1,680 column layouts (and 1,102 "next box" ones) for 328 final
+columns: each line of body text is laid out about five times, and an RTL line twice each time
+(``avoid_collisions`` places an RTL line box by its right edge, so the loop's "did the line
+move?" test, ``x + width == x + 0``, fails and the line is split again). The splits are
+already cached (``line_split_cache``); what was left is WeasyPrint's box work per line
+(``split_inline_box``, ``remove_last_whitespace``, ``text_align`` with sahifa's kashida,
+``line_box_verticality``): ~0.18 ms a line.
+
+A line depends on the paragraph's line box (the same object each try), the ``skip_stack``
+it starts from, where the line box is placed across (``avoid_collisions``: its x and the
+available width), its text indent and the containing block's width and direction. It does
+not depend on ``position_y``: ``split_inline_box`` gives every box the line box's y, but
+``line_box_verticality`` then sets each non-atomic box's y afresh (relative to the baseline
+at 0), and only ``line.translate(offset_x, position_y - top)`` brings the line to its place.
+So for a line box whose content is only inline and text boxes in normal flow (no atomic
+inline, float, absolute or fixed box, placeholder, running element, footnote call or leader),
+with no excluded shapes in the context and no ``::first-letter`` or ``::first-line`` style, a
+line laid out once is kept in its relative geometry (a copy taken just before the translation)
+with its ``offset_x`` and ``top``; laid out again, the copy is copied again and given
+WeasyPrint's own arithmetic: ``translate(offset_x, position_y - top)`` then
+``position_y = position_y``. Every coordinate is computed from the same operands by the
+same operations as upstream's, so the pages are byte-identical (``benchmarks/throughput.py``'s
+sha256 on/off; ``tests/test_line_box_cache.py``). ``bottom_space`` is not part of the key:
+for such content only atomic boxes and floats read it.
+
+The part of ``get_next_linebox`` before the line is split (skipping leading white space,
+placing the line box with ``avoid_collisions``) is run as upstream does on every call, so
+the source line box is left with the same values; the rest of the loop is upstream's, with
+the branches such lines cannot take (floats, placeholders, first-line styles) left out, and
+what it leaves on the source line box and on the context (the list of excluded shapes
+replaced by an empty copy, on RTL lines) is recorded and replayed. Copies are deep: each
+returned line has boxes of its own (later layout translates and mutates them) and each text
+box a copy of its deactivated ``Layout`` (drawing may change a layout's text: ellipsis;
+``draw_text`` reactivates each copy for itself). The cache is a dictionary on the source
+line box, so it lives and dies with the document's box tree, and is bounded per paragraph.
+
+Measured (CPU, ``/work/prof/half.py all``: the 54 articles in one process): see the commit
+and ``benchmarks/throughput.py``'s on/off comparison. Upstream fix: ``columns_layout`` could
+keep the columns' lines between its tries (they differ only by a vertical translation), and
+``get_next_linebox`` should not split an RTL line twice when nothing excludes it.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+from sahifa.render.patches import Patch
+
+ATTRIBUTE = "_sahifa_line_boxes"  # on a paragraph's LineBox: its _Lines (or False: never)
+MAX_LINES = 512  # per paragraph line box: several hundred lines x a few column widths
+
+
+class _Line:
+    """A line as laid out once, before it was moved to its place."""
+
+    __slots__ = ("linebox", "new_shapes", "offset_x", "relative", "resume_at", "top")
+
+    def __init__(self, relative: Any, resume_at: Any, offset_x: float, top: float,
+                 linebox: tuple[Any, Any, Any], new_shapes: bool) -> None:  # fmt: skip
+        self.relative = relative  # the line after line_box_verticality, before translate
+        self.resume_at = resume_at
+        self.offset_x = offset_x
+        self.top = top
+        self.linebox = linebox  # the source line box's position_x, width, height after it
+        self.new_shapes = new_shapes  # the loop left an empty copy as context.excluded_shapes
+
+
+def _frozen(skip_stack: Any) -> Any:
+    """A skip stack (nested one-item dicts) as a hashable key."""
+    if skip_stack is None:
+        return None
+    return tuple((index, _frozen(child)) for index, child in skip_stack.items())
+
+
+def _copied_skip_stack(skip_stack: Any) -> Any:
+    if skip_stack is None:
+        return None
+    return {index: _copied_skip_stack(child) for index, child in skip_stack.items()}
+
+
+def hits(linebox: Any) -> int:
+    """How many lines ``linebox`` has kept (for the contract test)."""
+    lines = getattr(linebox, ATTRIBUTE, None)
+    return len(lines) if isinstance(lines, dict) else 0
+
+
+def make(original: Callable[..., Any]) -> Callable[..., Any]:
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import inline
+
+    plain_types = (boxes.LineBox, boxes.InlineBox, boxes.TextBox)
+
+    def plain(box: Any) -> bool:
+        """Only inline and text boxes in normal flow: nothing whose place depends on y."""
+        if not isinstance(box, plain_types) or isinstance(box, boxes.AtomicInlineLevelBox):
+            return False
+        if not box.is_in_normal_flow():  # floats, absolute and fixed boxes, running, notes
+            return False
+        if box.style["position"] not in ("static", "relative") or box.is_running():
+            return False
+        if getattr(box, "footnote", None) is not None or box.is_leader:
+            return False
+        return all(plain(child) for child in getattr(box, "children", ()))
+
+    def copied(box: Any) -> Any:
+        """A deep copy of a laid-out line: boxes and text layouts of its own."""
+        new = box.copy()
+        if isinstance(box, boxes.TextBox):
+            new.pango_layout = copy.copy(box.pango_layout)
+        else:
+            children = [copied(child) for child in box.children]
+            # Keep the container's type: upstream code adds tuples to it (waiting floats).
+            new.children = children if isinstance(box.children, list) else tuple(children)
+        return new
+
+    def shareable(box: Any) -> bool:
+        """No live Pango object left in the line's text layouts (they are copied shallowly)."""
+        if isinstance(box, boxes.TextBox):
+            return getattr(box.pango_layout, "layout", None) is None
+        return all(shareable(child) for child in box.children)
+
+    def lines_of(linebox: Any) -> dict[Any, _Line] | None:
+        """The line box's kept lines; None if its lines are never kept."""
+        lines = getattr(linebox, ATTRIBUTE, None)
+        if lines is None:
+            lines = {} if plain(linebox) else False
+            setattr(linebox, ATTRIBUTE, lines)
+        return None if lines is False else lines
+
+    def lay_out(context: Any, linebox: Any, position_x: float, position_y: float,
+                available_width: float, bottom_space: float, skip_stack: Any,
+                containing_block: Any) -> tuple[Any, Any, _Line | None]:  # fmt: skip
+        """Upstream's loop, for a plain line box without excluded shapes or pseudo styles;
+        also the line before its translation, when it can be replayed."""
+        candidate_height = linebox.height
+        first_y = position_y
+        shapes = context.excluded_shapes
+        excluded_shapes = shapes.copy()
+        rtl = containing_block.style["direction"] == "rtl"
+        while True:
+            original_position_x = linebox.position_x = position_x
+            original_position_y = linebox.position_y = position_y
+            original_width = linebox.width
+            max_x = position_x + available_width
+            position_x += linebox.text_indent
+
+            line_placeholders: list[Any] = []
+            line_absolutes: list[Any] = []
+            line_fixed: list[Any] = []
+            waiting_floats: list[Any] = []
+            line_children: list[Any] = []
+
+            (line, resume_at, preserved_line_break, _, _, _) = inline.split_inline_box(
+                context, linebox, position_x, max_x, bottom_space, skip_stack,
+                containing_block, line_absolutes, line_fixed, line_placeholders,
+                waiting_floats, line_children, None, None)  # fmt: skip
+            linebox.width, linebox.height = line.width, line.height
+            if line_placeholders or line_absolutes or line_fixed or waiting_floats:
+                raise AssertionError("a plain line box has out-of-flow content")
+
+            if inline.is_phantom_linebox(line) and not preserved_line_break:
+                # Not moved by upstream: its boxes keep the y they were split at.
+                line.height = 0
+                return line, resume_at, None
+
+            inline.remove_last_whitespace(context, line)
+
+            _, _, new_available_width = inline.avoid_collisions(
+                context, linebox, containing_block, outer=False)  # fmt: skip
+            offset_x = inline.text_align(
+                context, line, new_available_width,
+                last=(resume_at is None or preserved_line_break))  # fmt: skip
+            if rtl:
+                offset_x *= -1
+                offset_x -= line.width
+
+            bottom, top = inline.line_box_verticality(line)
+            assert top is not None
+            assert bottom is not None
+            line.baseline = -top
+            line.position_y = top
+            line.height = bottom - top
+            offset_y = position_y - top
+            line.margin_top = 0
+            line.margin_bottom = 0
+
+            relative = copied(line)
+            line.translate(offset_x, offset_y)
+            # Avoid floating point errors, as position_y - top + top != position_y
+            line.position_y = position_y
+
+            if line.height <= candidate_height:
+                break
+            candidate_height = line.height
+
+            new_excluded_shapes = context.excluded_shapes
+            context.excluded_shapes = excluded_shapes
+            position_x, position_y, available_width = inline.avoid_collisions(
+                context, line, containing_block, outer=False)  # fmt: skip
+
+            if not rtl:
+                condition = (position_x, position_y) == (
+                    original_position_x, original_position_y)  # fmt: skip
+            else:
+                condition = (position_x + line.width, position_y) == (
+                    original_position_x + original_width, original_position_y)  # fmt: skip
+            if condition:
+                context.excluded_shapes = new_excluded_shapes
+                break
+
+        # A second pass (RTL lines) starts at the line's border_box_y(), y + 0: the same y
+        # as the first; a replay uses the first.
+        if not shareable(relative) or original_position_y != first_y:
+            return line, resume_at, None
+        kept = _Line(relative, _copied_skip_stack(resume_at), offset_x, top,
+                     (linebox.position_x, linebox.width, linebox.height),
+                     context.excluded_shapes is not shapes)  # fmt: skip
+        return line, resume_at, kept
+
+    def get_next_linebox(
+        context: Any, linebox: Any, position_y: float, bottom_space: float, skip_stack: Any,
+        containing_block: Any, absolute_boxes: list[Any], fixed_boxes: list[Any],
+        first_letter_style: Any, first_line_style: Any,
+    ) -> tuple[Any, Any]:  # fmt: skip
+        args = (context, linebox, position_y, bottom_space, skip_stack, containing_block,
+                absolute_boxes, fixed_boxes, first_letter_style, first_line_style)  # fmt: skip
+        if first_letter_style or first_line_style:
+            # first_letter_to_box changes the source boxes: never keep this paragraph's lines.
+            setattr(linebox, ATTRIBUTE, False)
+            return original(*args)
+        lines = lines_of(linebox)
+        if lines is None or context.excluded_shapes:
+            return original(*args)
+
+        # Upstream's start, run on every call: it sets the source line box as upstream does.
+        skip_stack = inline.skip_first_whitespace(linebox, skip_stack)
+        if skip_stack == "continue":
+            return None, None
+        # (first_letter_to_box does nothing without a first-letter style)
+        linebox.position_y = position_y
+        linebox.width = linebox.height = 0
+        position_x, position_y, available_width = inline.avoid_collisions(
+            context, linebox, containing_block, outer=False)  # fmt: skip
+
+        # What the line depends on, besides the line box itself: not position_y (above).
+        key = (_frozen(skip_stack), position_x, available_width, linebox.text_indent,
+               containing_block.content_box_x(), containing_block.width,
+               containing_block.style["direction"])  # fmt: skip
+        kept = lines.get(key)
+        if kept is None:
+            line, resume_at, kept = lay_out(
+                context, linebox, position_x, position_y, available_width, bottom_space,
+                skip_stack, containing_block)  # fmt: skip
+            if kept is not None:
+                if len(lines) >= MAX_LINES:
+                    lines.clear()
+                lines[key] = kept
+            return line, resume_at
+
+        # Replay what upstream's loop leaves, with its arithmetic on the same operands.
+        line = copied(kept.relative)
+        line.translate(kept.offset_x, position_y - kept.top)
+        line.position_y = position_y
+        linebox.position_x, linebox.width, linebox.height = kept.linebox
+        linebox.position_y = position_y
+        if kept.new_shapes:
+            context.excluded_shapes = []  # upstream: a copy of the (empty) list
+        return line, _copied_skip_stack(kept.resume_at)
+
+    return get_next_linebox
+
+
+PATCH = Patch(
+    target="weasyprint.layout.inline:get_next_linebox",
+    upstream="weasyprint.layout.inline:get_next_linebox",
+    calls=(
+        "weasyprint.layout.inline:skip_first_whitespace",
+        "weasyprint.layout.inline:split_inline_box",
+        "weasyprint.layout.inline:is_phantom_linebox",
+        "weasyprint.layout.inline:remove_last_whitespace",
+        "weasyprint.layout.inline:text_align",
+        "weasyprint.layout.inline:line_box_verticality",
+        "weasyprint.layout.inline:inline_box_verticality",
+        "weasyprint.layout.float:avoid_collisions",
+        "weasyprint.formatting_structure.boxes:Box.copy",
+        "weasyprint.formatting_structure.boxes:Box.translate",
+        "weasyprint.text.line_break:Layout.deactivate",
+    ),
+    make=make,
+)
