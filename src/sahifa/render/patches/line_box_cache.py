@@ -54,7 +54,14 @@ from typing import Any
 
 from sahifa.render.patches import Patch
 
-ATTRIBUTE = "_sahifa_line_boxes"  # on a paragraph's LineBox: its _Lines (or False: never)
+# On a paragraph's LineBox: (its id, its content, its lines by key or False: never kept).
+# The laid-out lines WeasyPrint copies from it (Box.copy copies __dict__) carry the attribute
+# too, with another id: their content is one line's, so they must not answer from the
+# paragraph's. The content (every box, children container and text under it, held so their
+# ids stay theirs) is compared by identity on each call: WeasyPrint changes a laid-out tree
+# in place when a target-counter() is known at last (build.py's parse_again replaces a
+# box's children; sahifa's jump lines use one) and first_letter_to_box inserts boxes.
+ATTRIBUTE = "_sahifa_line_boxes"
 MAX_LINES = 512  # per paragraph line box: several hundred lines x a few column widths
 
 
@@ -88,8 +95,8 @@ def _copied_skip_stack(skip_stack: Any) -> Any:
 
 def hits(linebox: Any) -> int:
     """How many lines ``linebox`` has kept (for the contract test)."""
-    lines = getattr(linebox, ATTRIBUTE, None)
-    return len(lines) if isinstance(lines, dict) else 0
+    owner, _, lines = getattr(linebox, ATTRIBUTE, (None, None, None))
+    return len(lines) if owner == id(linebox) and isinstance(lines, dict) else 0
 
 
 def make(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -127,12 +134,29 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
             return getattr(box.pango_layout, "layout", None) is None
         return all(shareable(child) for child in box.children)
 
+    def content(box: Any, found: list[Any]) -> list[Any]:
+        """Every box, children container and text in the source line box, in order."""
+        found.append(box)
+        if isinstance(box, boxes.TextBox):
+            found.append(box.text)
+        else:
+            children = getattr(box, "children", ())
+            found.append(children)
+            for child in children:
+                content(child, found)
+        return found
+
     def lines_of(linebox: Any) -> dict[Any, _Line] | None:
         """The line box's kept lines; None if its lines are never kept."""
-        lines = getattr(linebox, ATTRIBUTE, None)
-        if lines is None:
+        owner, kept_content, lines = getattr(linebox, ATTRIBUTE, (None, None, None))
+        if owner == id(linebox) and lines is False:
+            return None  # for good: its content was judged or changed by a pseudo-element
+        now = content(linebox, [])
+        if owner != id(linebox) or len(now) != len(kept_content) or any(
+                a is not b for a, b in zip(now, kept_content, strict=True)):  # fmt: skip
+            # Never asked, a copy of a box that was, or its content changed: start again.
             lines = {} if plain(linebox) else False
-            setattr(linebox, ATTRIBUTE, lines)
+            setattr(linebox, ATTRIBUTE, (id(linebox), now, lines))
         return None if lines is False else lines
 
     def lay_out(context: Any, linebox: Any, position_x: float, position_y: float,
@@ -243,7 +267,7 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
                 absolute_boxes, fixed_boxes, first_letter_style, first_line_style)  # fmt: skip
         if first_letter_style or first_line_style:
             # first_letter_to_box changes the source boxes: never keep this paragraph's lines.
-            setattr(linebox, ATTRIBUTE, False)
+            setattr(linebox, ATTRIBUTE, (id(linebox), None, False))
             return original(*args)
         lines = lines_of(linebox)
         if lines is None or context.excluded_shapes:
