@@ -181,13 +181,14 @@ def sha256_on_off(root: Path) -> list[tuple[str, str, bool]]:
     from sahifa.render.patches import draw_first_line, kashida, stylesheet_cache
 
     pipeline.warm_up()
-    optimisations = [patches.all_patches()[n] for n in ("line_split_cache", "lazy_word_spacing")]
+    optimisations = [patches.all_patches()[n]
+                     for n in ("line_split_cache", "lazy_word_spacing", "line_box_cache")]
 
     def switch(on: bool) -> None:
-        """The line-split cache, the lazy justified layouts, the text layer's run memo, the
-        kashida line plans, the parsed stylesheets, the engine's own stack chunk and
-        (editions) the reuse of boxes whose context did not change, in a fitting and from
-        earlier ones."""
+        """The line-split cache, the lazy justified layouts, the kept line boxes
+        (``line_box_cache``), the text layer's run memo, the kashida line plans, the parsed
+        stylesheets, the engine's own stack chunk and (editions) the reuse of boxes whose
+        context did not change, in a fitting and from earlier ones."""
         for patch in optimisations:
             (patches.install if on else patches.remove)(patch)
         draw_first_line.REMEMBER_RUNS = kashida.REMEMBER_PLANS = on

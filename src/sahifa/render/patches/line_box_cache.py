@@ -120,6 +120,9 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
     def copied(box: Any) -> Any:
         """A deep copy of a laid-out line: boxes and text layouts of its own."""
         new = box.copy()
+        # Not the source's cache (copied with its __dict__): a kept line would hold the
+        # dictionary that holds it, a cycle only the collector could free.
+        new.__dict__.pop(ATTRIBUTE, None)
         if isinstance(box, boxes.TextBox):
             new.pango_layout = copy.copy(box.pango_layout)
         else:
