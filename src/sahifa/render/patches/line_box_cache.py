@@ -124,7 +124,7 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
         # dictionary that holds it, a cycle only the collector could free.
         new.__dict__.pop(ATTRIBUTE, None)
         if isinstance(box, boxes.TextBox):
-            new.pango_layout = copy.copy(box.pango_layout)
+            new.pango_layout = copy.copy(getattr(box, "pango_layout", None))
         else:
             children = [copied(child) for child in box.children]
             # Keep the container's type: upstream code adds tuples to it (waiting floats).
@@ -134,18 +134,19 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
     def shareable(box: Any) -> bool:
         """No live Pango object left in the line's text layouts (they are copied shallowly)."""
         if isinstance(box, boxes.TextBox):
-            return getattr(box.pango_layout, "layout", None) is None
+            return getattr(getattr(box, "pango_layout", None), "layout", None) is None
         return all(shareable(child) for child in box.children)
 
     def content(box: Any, found: list[Any]) -> list[Any]:
-        """Every box, children container and text in the source line box, in order."""
-        found.append(box)
+        """Every box, children container and text under the source line box, in order (not
+        the box itself: kept on it, that would be a reference cycle)."""
         if isinstance(box, boxes.TextBox):
             found.append(box.text)
         else:
             children = getattr(box, "children", ())
             found.append(children)
             for child in children:
+                found.append(child)
                 content(child, found)
         return found
 
