@@ -51,7 +51,8 @@ sha256 of every PDF (the corpus, the sample articles and the sample edition; pla
 and ``--press``) is the same with and without it (``benchmarks/line_box_cache_bytes.py``).
 
 Upstream fix: ``get_next_linebox`` should not split a line again when ``avoid_collisions``
-gives back the same place (every RTL line is split twice: half of what is left here), and
+gives back the same place (every RTL line is split twice; taking the first split saved
+~1.1 CPU s of the 54 articles, in one run each way), and
 ``columns_layout`` could keep the lines of its tries, which differ only by a vertical
 translation.
 """
