@@ -151,6 +151,6 @@ def test_only_plain_paragraphs_keep_lines() -> None:
             type(box) in plain_types and box.is_in_normal_flow()
             and box.style["position"] != "absolute" and box.footnote is None
             for box in linebox.descendants())  # fmt: skip
-        (kept if plain else never).append(line_box_cache.hits(linebox))
+        (kept if plain else never).append(line_box_cache.kept_lines(linebox))
     assert len(never) >= 5 and not any(never), never  # drop, float, footnote, block, abs
     assert len(kept) >= 4 and all(kept), kept  # centred, LTR, pre-line, plain

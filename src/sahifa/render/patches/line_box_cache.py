@@ -104,7 +104,7 @@ def _copied_skip_stack(skip_stack: Any) -> Any:
     return {index: _copied_skip_stack(child) for index, child in skip_stack.items()}
 
 
-def hits(linebox: Any) -> int:
+def kept_lines(linebox: Any) -> int:
     """How many lines ``linebox`` has kept (for the contract test)."""
     owner, _, lines = getattr(linebox, ATTRIBUTE, (None, None, None))
     return len(lines) if owner == id(linebox) and isinstance(lines, dict) else 0
