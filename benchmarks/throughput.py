@@ -182,13 +182,15 @@ def sha256_on_off(root: Path) -> list[tuple[str, str, bool]]:
 
     pipeline.warm_up()
     optimisations = [patches.all_patches()[n]
-                     for n in ("line_split_cache", "lazy_word_spacing", "strut_memo")]
+                     for n in ("line_split_cache", "lazy_word_spacing", "strut_memo",
+                               "line_box_cache")]
 
     def switch(on: bool) -> None:
-        """The line-split cache, the lazy justified layouts, the strut memo, the text
-        layer's run memo, the kashida line plans, the parsed stylesheets, the engine's own
-        stack chunk, the shared font configuration and (editions) the reuse of boxes whose
-        context did not change, in a fitting and from earlier ones."""
+        """The line-split cache, the lazy justified layouts, the strut memo, the kept line
+        boxes (``line_box_cache``), the text layer's run memo, the kashida line plans, the
+        parsed stylesheets, the engine's own stack chunk, the shared font configuration and
+        (editions) the reuse of boxes whose context did not change, in a fitting and from
+        earlier ones."""
         for patch in optimisations:
             (patches.install if on else patches.remove)(patch)
         draw_first_line.REMEMBER_RUNS = kashida.REMEMBER_PLANS = on

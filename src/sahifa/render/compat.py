@@ -84,6 +84,16 @@ FINGERPRINTS = {
     "weasyprint.urls:select_source": "c82df7481cb3694c",
     "weasyprint.text.fonts:FontConfiguration.add_font_face": "e4fcfcc36ed8c310",
     "weasyprint.text.line_break:strut": "b57885b70dd08efe",
+    "weasyprint.layout.inline:skip_first_whitespace": "deb2f1a5e2a6c035",
+    "weasyprint.layout.inline:split_inline_box": "3a0cb7ca7e34c7ef",
+    "weasyprint.layout.inline:is_phantom_linebox": "20b14d5418771dc1",
+    "weasyprint.layout.inline:remove_last_whitespace": "53f0c79c9fbbda50",
+    "weasyprint.layout.inline:text_align": "e953d41b87ccfc30",
+    "weasyprint.layout.inline:line_box_verticality": "1018aadb3410f89a",
+    "weasyprint.layout.inline:inline_box_verticality": "5c7109868242013b",
+    "weasyprint.layout.float:avoid_collisions": "5fc7793c573af328",
+    "weasyprint.formatting_structure.boxes:Box.copy": "22622e6493869089",
+    "weasyprint.formatting_structure.boxes:Box.translate": "2e16dfbea8bd7d51",
 }
 
 

@@ -27,6 +27,8 @@ when the patch is removed (``tests/test_engine_patches.py``).
                      (__init__.py: CSS.__init__)
     strut_memo       a style's line height and baseline once per style object
                      (text/line_break.py: strut, as layout/inline.py calls it)
+    line_box_cache   a paragraph's line laid out again from the same place is a copy, moved
+                     (layout/inline.py: get_next_linebox)
 """
 
 from __future__ import annotations
@@ -134,6 +136,7 @@ def all_patches() -> dict[str, Patch]:
         grid_tracks,
         kashida,
         lazy_word_spacing,
+        line_box_cache,
         line_deferral,
         line_split_cache,
         marked_content,
@@ -152,7 +155,8 @@ def all_patches() -> dict[str, Patch]:
     modules = (column_rules, grid_tracks, archive_colours, draw_first_line,
                line_deferral, fonts_dictionary, marked_content, structure_tree,
                column_overflow, paragraph_breaks, line_split_cache, kashida,
-               balanced_lines, lazy_word_spacing, stylesheet_cache, strut_memo)  # fmt: skip
+               balanced_lines, lazy_word_spacing, stylesheet_cache, strut_memo,
+               line_box_cache)  # fmt: skip
     return {m.__name__.rsplit(".", 1)[1]: m.PATCH for m in modules}
 
 
