@@ -116,6 +116,28 @@ def test_resume_after_kill_9_finishes_without_rendering_twice(
     assert f"{len(names)} unchanged" in again.out and "0 rendered" in again.out
 
 
+def test_a_batch_removes_the_half_written_files_a_killed_one_left(
+    project: Path, tmp_path: Path
+) -> None:
+    """``kill -9`` during a PDF's write leaves ``.NAME.pdf.XXXX.tmp`` beside it; the next
+    batch into that folder removes those of its items, and nothing else."""
+    src = _corpus(project, SHORT[:2])
+    out = tmp_path / "out"
+    first = run_cli("batch", src, "--project", project, "-o", out)
+    assert first.code == 0, first.out
+    pdfs = sorted(out.rglob("*.pdf"))
+    stale = [pdf.parent / f".{pdf.name}.k1ll3d.tmp" for pdf in pdfs]
+    for path in stale:
+        path.write_bytes(b"%PDF-1.7 half")
+    kept = [out / "notes.tmp", pdfs[0].parent / ".other.pdf.x.tmp"]
+    for path in kept:
+        path.write_bytes(b"not ours")
+    again = run_cli("batch", src, "--project", project, "-o", out, "--resume")
+    assert again.code == 0, again.out
+    assert not any(path.exists() for path in stale)
+    assert all(path.exists() for path in kept)
+
+
 def test_dask_cluster_gives_the_same_bytes(project: Path, tmp_path: Path) -> None:
     from distributed import LocalCluster
 

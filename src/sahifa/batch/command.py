@@ -25,6 +25,7 @@ from sahifa.batch.progress import Progress
 from sahifa.batch.workers import Pool, Task
 from sahifa.errors import SahifaError
 from sahifa.hashing import file_sha256
+from sahifa.output import remove_stale_temporaries
 from sahifa.pipeline import require_reproducible_subsetting
 
 
@@ -92,6 +93,9 @@ def run(
                           "must not contain one another", file=out_dir)  # fmt: skip
     require_reproducible_subsetting()  # the engine's question, asked through the pipeline
     items = discover(src, out_dir, timeout)
+    for item in items:  # a batch killed mid-write left its half-written files: never read
+        remove_stale_temporaries(item.output)
+        remove_stale_temporaries(text_path(item.output))
     records = load(out_dir) if resume else {}
     manifest = Manifest(out_dir)
     tasks: list[Task] = []
