@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sahifa import render
-from sahifa.render import patches
+from test_engine_patches import without
 from test_line_split_cache import _composed_page, _page, _write
 
 
@@ -52,12 +52,7 @@ def test_the_layout_is_the_one_weasyprint_deactivates() -> None:
 @pytest.mark.parametrize("variant", [None, "pdf/a-3b"])
 def test_pages_are_byte_identical_without_it(variant: str | None) -> None:
     render.warm_up()
-    patch = patches.all_patches()["lazy_word_spacing"]
     html, roots = _composed_page()
     with_it = _write(html, roots, variant)
-    patches.remove(patch)
-    try:
-        without = _write(html, roots, variant)
-    finally:
-        patches.install(patch)
-    assert with_it == without
+    with without("lazy_word_spacing"):
+        assert _write(html, roots, variant) == with_it

@@ -14,18 +14,8 @@ import pytest
 from conftest import REPO
 from sahifa import render
 from sahifa.fonts import load_registry
-from sahifa.render import patches
+from test_engine_patches import without
 from test_line_split_cache import PARAGRAPH, _composed_page, _write
-
-
-@contextmanager
-def _without_cache() -> Iterator[None]:
-    patch = patches.all_patches()["line_box_cache"]
-    patches.remove(patch)
-    try:
-        yield
-    finally:
-        patches.install(patch)
 
 
 @contextmanager
@@ -57,7 +47,7 @@ def test_balanced_columns_reuse_their_lines_with_identical_bytes(variant: str | 
     html, roots = _composed_page()
     with _counting_line_splits() as cached:
         with_cache = _write(html, roots, variant)
-    with _without_cache(), _counting_line_splits() as uncached:
+    with without("line_box_cache"), _counting_line_splits() as uncached:
         without_cache = _write(html, roots, variant)
     assert with_cache == without_cache  # byte for byte
     # 728 -> 139 when written: the tries' repeats and upstream's second split of RTL lines.
@@ -115,7 +105,7 @@ def test_lines_placed_by_more_than_x_render_as_without_the_cache(variant: str | 
     render.warm_up()
     html, roots = _hostile_page()
     with_cache = _write(html, roots, variant)
-    with _without_cache():
+    with without("line_box_cache"):
         without_cache = _write(html, roots, variant)
     assert with_cache == without_cache  # byte for byte
 

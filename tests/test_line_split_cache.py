@@ -17,6 +17,7 @@ from sahifa import render
 from sahifa.fetch import FONT, Fetcher
 from sahifa.fonts import load_registry
 from sahifa.render import patches
+from test_engine_patches import without
 
 PARAGRAPH = ("قالت وزارة النقل إن الخط الثالث لمترو الأنفاق سيصل إلى المطار قبل نهاية العام، "
              "وإن القطارات الجديدة ستعمل كل ثلاث دقائق في ساعات الذروة. ")  # fmt: skip
@@ -68,23 +69,13 @@ def _counting_pango_splits() -> Iterator[list[int]]:
         line_break.create_layout = original
 
 
-@contextmanager
-def _without_cache() -> Iterator[None]:
-    patch = patches.all_patches()["line_split_cache"]
-    patches.remove(patch)
-    try:
-        yield
-    finally:
-        patches.install(patch)
-
-
 @pytest.mark.parametrize("variant", [None, "pdf/a-3b"])
 def test_balanced_columns_reuse_line_splits_with_identical_bytes(variant: str | None) -> None:
     render.warm_up()
     html, roots = _page()
     with _counting_pango_splits() as cached:
         with_cache = _write(html, roots, variant)
-    with _without_cache(), _counting_pango_splits() as uncached:
+    with without("line_split_cache"), _counting_pango_splits() as uncached:
         without_cache = _write(html, roots, variant)
     assert with_cache == without_cache  # byte for byte
     assert uncached[0] > 1.5 * cached[0] > 0  # balancing re-split the same lines
@@ -112,7 +103,7 @@ def test_the_cache_wraps_the_paragraph_composer_with_identical_bytes() -> None:
     try:
         with_cache = _write(html, roots)
         cached = planned[0]
-        with _without_cache():
+        with without("line_split_cache"):
             planned[0] = 0
             without_cache = _write(html, roots)
     finally:

@@ -10,8 +10,8 @@ import pytest
 
 from sahifa import render
 from sahifa.fetch import Fetcher
-from sahifa.render import patches
 from sahifa.render.patches import strut_memo
+from test_engine_patches import without
 from test_line_split_cache import _composed_page, _write
 
 
@@ -57,12 +57,7 @@ def test_the_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("variant", [None, "pdf/a-3b"])
 def test_pages_are_byte_identical_without_it(variant: str | None) -> None:
     render.warm_up()
-    patch = patches.all_patches()["strut_memo"]
     html, roots = _composed_page()
     with_it = _write(html, roots, variant)
-    patches.remove(patch)
-    try:
-        without = _write(html, roots, variant)
-    finally:
-        patches.install(patch)
-    assert with_it == without
+    with without("strut_memo"):
+        assert _write(html, roots, variant) == with_it
