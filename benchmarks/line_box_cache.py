@@ -1,9 +1,10 @@
 """CPU time of the 54-article throughput corpus in one process, line_box_cache on or off.
 
-The lead's ``/work/prof/half.py all`` with this tree's project files and a switch:
-``python benchmarks/line_box_cache.py on|off [--columns]``. CPU seconds
-(``time.process_time``), not wall time: the machine is shared. ``--columns`` also prints
-the CPU time spent in ``columns_layout`` and its column layouts (as ``/work/prof/iters.py``).
+The corpus of ``benchmarks/throughput.py`` rendered article after article in this process
+(as one batch worker does), with the patch switched: ``python benchmarks/line_box_cache.py
+on|off [--columns]``. CPU seconds (``time.process_time``), so that a busy machine does not
+skew the comparison; run on and off alternately and compare medians. ``--columns`` also
+prints the CPU time spent in ``columns_layout`` and how many column layouts it made.
 """
 
 from __future__ import annotations
