@@ -6,6 +6,7 @@ render leaves no partial file and never replaces an existing good one.
 
 from __future__ import annotations
 
+import glob
 import os
 import stat
 import tempfile
@@ -20,29 +21,21 @@ def _umask() -> int:
     return mask
 
 
-def remove_stale_temporaries(path: Path) -> int:
+def remove_stale_temporaries(path: Path) -> None:
     """Remove what ``write_atomic`` left beside ``path`` when its process was killed
-    mid-write (``.NAME.*.tmp``); returns how many. Only for a caller that is the one writer
-    of ``path`` (a batch's coordinator for its output folder)."""
+    mid-write (``.NAME.*.tmp``). Only for a caller that is the one writer of ``path`` (a
+    batch's coordinator for its output folder)."""
     path = Path(path)
-    removed = 0
     try:
-        stale = list(path.parent.glob(f".{glob_escape(path.name)}.*.tmp"))
+        stale = list(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
     except OSError:
-        return 0
+        return
     for temporary in stale:
         try:
             if temporary.is_file() and not temporary.is_symlink():
                 temporary.unlink()
-                removed += 1
         except OSError:
             pass  # left for the next run; it is never read
-    return removed
-
-
-def glob_escape(name: str) -> str:
-    """``name`` with glob's special characters taken literally."""
-    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -8,7 +8,7 @@ of a project declares the same ``@font-face`` rules (``fonts.registry``'s ``font
 identified by the pinned fonts' hashes, ``fonts_key``). Those documents share one
 configuration, and a face it already has is not added again (adding it would also reset
 Pango's caches: ``pango_fc_font_map_config_changed``). Same fonts, same shaping, the same
-bytes (``tests/test_font_config.py``); 4% of a batch's CPU saved.
+bytes (``tests/test_font_config.py``); 2-8% of a batch's CPU saved (runs on a shared machine).
 
 A document sees exactly the faces it declares, as in a configuration of its own: when its
 ``@font-face`` rules are not the ones the shared configuration has (CSS that declares other

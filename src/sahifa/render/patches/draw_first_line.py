@@ -22,7 +22,6 @@ Upstreamable as a whole: a text layer per (glyph, text) is what the PDF format p
 from __future__ import annotations
 
 import array
-import functools
 import struct
 from bisect import bisect_left
 from collections.abc import Callable
@@ -62,13 +61,13 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
     from weasyprint.text.ffi import FROM_UNITS, TO_UNITS, ffi, pango
     from weasyprint.text.line_break import get_last_word_end
 
-    # A run's PangoGlyphInfo array read as bytes, one struct unpack per glyph: reading the
-    # fields through cffi, attribute by attribute, cost more than WeasyPrint's whole drawing.
-    # glyph (guint), then geometry's width, x_offset and y_offset (gint), then the bit field.
+    # A run's PangoGlyphInfo array read as bytes, one struct unpack per glyph, rather than
+    # through cffi field by field (a call each): glyph (guint), then geometry's width,
+    # x_offset and y_offset (gint), then the bit field.
     info_size = ffi.sizeof("PangoGlyphInfo")
     info_struct = struct.Struct(f"=Iiii{info_size - 16}x")
     cluster_size = ffi.sizeof("gint")
-    cluster_array = functools.partial(array.array, {4: "i", 8: "q"}[cluster_size])
+    cluster_code = {4: "i", 8: "q"}[cluster_size]  # array.array's code for a gint
 
     def draw_first_line(
         stream: Any, textbox: Any, text_overflow: str, block_ellipsis: Any, matrix: Any
@@ -136,7 +135,7 @@ def make(original: Callable[..., Any]) -> Callable[..., Any]:
             glyphs = [f[0] for f in fields]
             geometry = [f[1:] for f in fields]
             raw_clusters = ffi.buffer(glyph_string.log_clusters, count * cluster_size)[:]
-            clusters = list(cluster_array(raw_clusters))
+            clusters = list(array.array(cluster_code, raw_clusters))
             # Glyph → width in the PDF, as WeasyPrint fills it (an empty or unknown glyph
             # is never a key: those are worked out, and warned of, each time).
             known = font.widths
